@@ -1,0 +1,18 @@
+// Sets up spdlog's default logger from the command-line options.
+#pragma once
+
+#include "core/options.hpp"
+
+namespace vncgate::core {
+
+// Log line pattern: "2024-01-31 12:34:56.789 info message".
+inline constexpr const char* log_pattern = "%Y-%m-%d %H:%M:%S.%e %l %v";
+
+// Replaces spdlog's default logger: to stderr, or appended to o.log_file; plus syslog (ident
+// "vncgate", facility daemon with -D, else user) when o.syslog is set. Level debug with
+// o.verbose, info otherwise. Throws config_error if the log file cannot be opened or o.syslog
+// is not a local socket path. spdlog's syslog sink writes through libc's syslog(3), i.e. to
+// /dev/log: another path gets a warning that messages go to /dev/log.
+void init_logging(const options& o);
+
+} // namespace vncgate::core

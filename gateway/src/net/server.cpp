@@ -1,0 +1,371 @@
+// The gateway process: io_context per thread, listeners, signals, graceful shutdown and reloads.
+#include "net/server.hpp"
+
+#include "net/gateway.hpp"
+#include "net/http_session.hpp"
+#include "net/streams.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+namespace vncgate::net {
+
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using acceptor_type = asio::basic_socket_acceptor<protocol>;
+
+namespace {
+
+// How long open sessions get to close after SIGTERM before the process exits anyway.
+constexpr auto shutdown_grace = std::chrono::seconds(8);
+// Pause before accepting again after running out of file descriptors.
+constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+
+std::string format_tcp(const tcp::endpoint& ep) {
+    auto addr = ep.address();
+    if (addr.is_v6()) {
+        auto v6 = addr.to_v6();
+        if (v6.is_v4_mapped())
+            return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string() + ":" +
+                   std::to_string(ep.port());
+        return "[" + v6.to_string() + "]:" + std::to_string(ep.port());
+    }
+    return addr.to_string() + ":" + std::to_string(ep.port());
+}
+
+// Names a socket address for logs: "1.2.3.4:5", "[::1]:5" or "unix:PATH".
+std::string format_endpoint(const protocol::endpoint& ep) {
+    int family = ep.protocol().family();
+    if (family == AF_INET || family == AF_INET6) {
+        tcp::endpoint t;
+        std::memcpy(t.data(), ep.data(), ep.size());
+        return format_tcp(t);
+    }
+    if (family == AF_UNIX) {
+        asio::local::stream_protocol::endpoint u;
+        std::memcpy(u.data(), ep.data(), ep.size());
+        u.resize(ep.size());
+        return "unix:" + u.path();
+    }
+    return "?";
+}
+
+} // namespace
+
+struct server::impl {
+    explicit impl(core::options opts) : gw(std::make_shared<gateway>(std::move(opts))) {
+        unsigned n = gw->opts().threads;
+        if (n == 0)
+            n = std::max(1u, std::thread::hardware_concurrency());
+        for (unsigned i = 0; i < n; ++i) {
+            contexts.push_back(std::make_unique<asio::io_context>(1));
+            guards.emplace_back(asio::make_work_guard(*contexts.back()));
+        }
+        gw->set_on_session_end([this] {
+            asio::post(main_context(), [this] { on_session_end(); });
+        });
+    }
+
+    asio::io_context& main_context() { return *contexts.front(); }
+
+    asio::io_context& next_worker() {
+        return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+    }
+
+    void add_listener(const protocol::endpoint& ep) {
+        auto a = std::make_unique<acceptor_type>(main_context());
+        a->open(ep.protocol());
+        a->set_option(asio::socket_base::reuse_address(true));
+        if (ep.protocol().family() == AF_INET6) {
+            // Listen on IPv4 too when bound to the IPv6 wildcard ("dual-stack").
+            error_code ignored;
+            a->set_option(asio::ip::v6_only(false), ignored);
+        }
+        a->bind(ep);
+        a->listen(asio::socket_base::max_listen_connections);
+        spdlog::info("listening on {}", format_endpoint(a->local_endpoint()));
+        acceptors.push_back(std::move(a));
+    }
+
+    void listen_tcp(const core::listen_address& la) {
+        std::vector<protocol::endpoint> eps;
+        if (la.host.empty()) {
+            eps.emplace_back(tcp::endpoint(tcp::v6(), la.port));
+        } else {
+            tcp::resolver r(main_context());
+            error_code ec;
+            auto results = r.resolve(la.host, std::to_string(la.port),
+                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+            if (ec)
+                throw core::config_error("cannot resolve listen address '" + la.host +
+                                         "': " + ec.message());
+            for (const auto& e : results)
+                eps.emplace_back(e.endpoint());
+        }
+        std::string errors;
+        for (const auto& ep : eps) {
+            try {
+                add_listener(ep);
+                // An ephemeral port is per socket: listen on the first address only.
+                if (la.port == 0)
+                    break;
+            } catch (const boost::system::system_error& e) {
+                if (la.host.empty() && ep.protocol().family() == AF_INET6) {
+                    // No IPv6 on this machine: fall back to IPv4 only.
+                    try {
+                        add_listener(tcp::endpoint(tcp::v4(), la.port));
+                        continue;
+                    } catch (const boost::system::system_error& e4) {
+                        errors += format_endpoint(ep) + ": " + e4.code().message() + "; ";
+                        continue;
+                    }
+                }
+                errors += format_endpoint(ep) + ": " + e.code().message() + "; ";
+            }
+        }
+        if (acceptors.empty())
+            throw core::config_error("cannot listen: " + errors);
+    }
+
+    void listen_unix(const std::string& path) {
+        struct stat st{};
+        if (::lstat(path.c_str(), &st) == 0) {
+            if (!S_ISSOCK(st.st_mode))
+                throw core::config_error("--unix-listen: '" + path +
+                                         "' exists and is not a socket");
+            ::unlink(path.c_str()); // a stale socket from an earlier run
+        }
+        try {
+            add_listener(asio::local::stream_protocol::endpoint(path));
+        } catch (const boost::system::system_error& e) {
+            throw core::config_error("cannot listen on unix socket '" + path +
+                                     "': " + e.code().message());
+        }
+        unix_path = path;
+    }
+
+    void accept(acceptor_type& a) {
+        a.async_accept(next_worker(), [this, &a](error_code ec, socket_type s) {
+            if (ec == asio::error::operation_aborted || stopping)
+                return;
+            if (ec) {
+                // Out of descriptors or a transient error: do not spin, try again shortly.
+                spdlog::warn("accept failed: {}", ec.message());
+                auto t = std::make_shared<asio::steady_timer>(main_context(), accept_retry_delay);
+                t->async_wait([this, &a, t](error_code) {
+                    if (!stopping)
+                        accept(a);
+                });
+                return;
+            }
+            error_code pe;
+            auto peer = s.remote_endpoint(pe);
+            std::string client = pe ? "?" : format_endpoint(peer);
+            if (client.starts_with("unix:"))
+                client = "unix";
+            auto ex = s.get_executor();
+            asio::post(ex, [s = std::move(s), gw = gw, client = std::move(client)]() mutable {
+                run_connection(std::move(s), std::move(gw), std::move(client));
+            });
+            accept(a);
+        });
+    }
+
+    void close_listeners() {
+        for (auto& a : acceptors) {
+            error_code ignored;
+            a->close(ignored);
+        }
+        if (!unix_path.empty()) {
+            ::unlink(unix_path.c_str());
+            unix_path.clear();
+        }
+    }
+
+    // SIGTERM/SIGINT: stop accepting, ask every session to close with 1001, exit when they have
+    // or after the grace period. A second signal exits at once.
+    void begin_shutdown(const char* why) {
+        if (stopping) {
+            spdlog::info("{} again: exiting now", why);
+            stop_all();
+            return;
+        }
+        stopping = true;
+        close_listeners();
+        std::size_t n = gw->shutdown_sessions();
+        spdlog::info("{}: closing {} session(s)", why, n);
+        if (gw->active_sessions() == 0)
+            return stop_all();
+        grace_timer.emplace(main_context(), shutdown_grace);
+        grace_timer->async_wait([this](error_code ec) {
+            if (!ec) {
+                spdlog::warn("sessions did not close within the grace period; exiting");
+                stop_all();
+            }
+        });
+    }
+
+    // --timeout: stop accepting, let sessions finish, then exit.
+    void stop_accepting(const char* why) {
+        if (stopping)
+            return;
+        stopping = true;
+        close_listeners();
+        spdlog::info("{}: no longer accepting connections", why);
+        if (gw->active_sessions() == 0)
+            stop_all();
+    }
+
+    void on_session_end() {
+        last_active = std::chrono::steady_clock::now();
+        if (gw->opts().run_once && !stopping) {
+            stop_accepting("--run-once: the session ended");
+            return;
+        }
+        if (stopping && gw->active_sessions() == 0)
+            stop_all();
+    }
+
+    void stop_all() {
+        for (auto& g : guards)
+            g.reset();
+        for (auto& c : contexts)
+            c->stop();
+    }
+
+    void watch_signals() {
+        signals.emplace(main_context(), SIGINT, SIGTERM, SIGHUP);
+        signals->async_wait([this](error_code ec, int sig) {
+            if (ec)
+                return;
+            if (sig == SIGHUP) {
+                spdlog::info("SIGHUP: reloading certificate and tokens");
+                gw->reload();
+            } else {
+                begin_shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            }
+            watch_signals();
+        });
+    }
+
+    void watch_timeouts() {
+        const auto& o = gw->opts();
+        if (o.timeout > 0) {
+            timeout_timer.emplace(main_context(), std::chrono::seconds(o.timeout));
+            timeout_timer->async_wait([this](error_code ec) {
+                if (!ec)
+                    stop_accepting("--timeout expired");
+            });
+        }
+        if (o.idle_timeout > 0)
+            check_idle();
+    }
+
+    void check_idle() {
+        idle_timer.emplace(main_context(), std::chrono::seconds(1));
+        idle_timer->async_wait([this](error_code ec) {
+            if (ec || stopping)
+                return;
+            auto now = std::chrono::steady_clock::now();
+            if (gw->active_sessions() > 0)
+                last_active = now;
+            else if (now - last_active >= std::chrono::seconds(gw->opts().idle_timeout))
+                return stop_accepting("--idle-timeout: no active connections");
+            check_idle();
+        });
+    }
+
+    std::shared_ptr<gateway> gw;
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    std::vector<std::unique_ptr<acceptor_type>> acceptors;
+    std::atomic<std::size_t> next_context{0};
+    std::optional<asio::signal_set> signals;
+    std::optional<asio::steady_timer> grace_timer, timeout_timer, idle_timer;
+    std::chrono::steady_clock::time_point last_active = std::chrono::steady_clock::now();
+    std::string unix_path;
+    bool stopping = false; // touched only on the main context's thread (and before run())
+};
+
+server::server(core::options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
+
+server::~server() {
+    if (impl_)
+        impl_->close_listeners();
+}
+
+void server::listen() {
+    const auto& o = impl_->gw->opts();
+    if (!o.unix_listen.empty())
+        impl_->listen_unix(o.unix_listen);
+    if (o.listen_tcp)
+        impl_->listen_tcp(o.listen);
+}
+
+void server::daemonize() {
+    for (auto& c : impl_->contexts)
+        c->notify_fork(asio::execution_context::fork_prepare);
+    pid_t pid = ::fork();
+    if (pid < 0)
+        throw core::config_error(std::string("cannot fork: ") + std::strerror(errno));
+    if (pid > 0) {
+        // The parent's listeners belong to the child now.
+        std::_Exit(0);
+    }
+    ::setsid();
+    for (auto& c : impl_->contexts)
+        c->notify_fork(asio::execution_context::fork_child);
+    int devnull = ::open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+        ::dup2(devnull, STDIN_FILENO);
+        ::dup2(devnull, STDOUT_FILENO);
+        if (impl_->gw->opts().log_file.empty())
+            ::dup2(devnull, STDERR_FILENO);
+        if (devnull > STDERR_FILENO)
+            ::close(devnull);
+    }
+}
+
+int server::run() {
+    auto& i = *impl_;
+    i.watch_signals();
+    i.watch_timeouts();
+    for (auto& a : i.acceptors)
+        i.accept(*a);
+    const auto& o = i.gw->opts();
+    if (o.fixed_target)
+        spdlog::info("proxying to {}", o.fixed_target->to_string());
+    else
+        spdlog::info("proxying to targets from {} '{}'", o.token_plugin, o.token_source);
+    if (!o.web.empty())
+        spdlog::info("serving files from '{}'", o.web);
+
+    std::vector<std::thread> threads;
+    for (std::size_t n = 1; n < i.contexts.size(); ++n)
+        threads.emplace_back([&c = *i.contexts[n]] { c.run(); });
+    i.main_context().run();
+    for (auto& t : threads)
+        t.join();
+    i.close_listeners();
+    spdlog::info("exiting");
+    return 0;
+}
+
+} // namespace vncgate::net

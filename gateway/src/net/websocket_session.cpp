@@ -1,0 +1,556 @@
+// WebSocket sessions: subprotocol negotiation, routing, target connection and the two-way relay.
+//
+// Each session runs on one I/O thread. Browser-to-target: read a WebSocket message part, write it
+// to the target, read the next: the browser is not read while the target is slow. Target-to-browser:
+// wait until the target is readable, read what is there into a pooled buffer, send it as one binary
+// message, repeat: the target is not read while the browser is slow. So memory per session is
+// bounded by one buffer each way, and backpressure reaches both ends through TCP.
+#include "net/websocket_session.hpp"
+
+#include "core/recorder.hpp"
+#include "net/buffer_pool.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <spdlog/spdlog.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <chrono>
+#include <vector>
+
+namespace vncgate::net {
+
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// How long connecting to the VNC server may take.
+constexpr auto connect_timeout = std::chrono::seconds(10);
+// How long the opening and closing handshakes may take.
+constexpr auto handshake_timeout = std::chrono::seconds(15);
+// After the browser closed, how long to wait for the VNC server to close its side.
+constexpr auto drain_timeout = std::chrono::seconds(5);
+// Browser-to-target buffer: small while a session is idle, grown when reads fill it.
+constexpr std::size_t min_up_buffer = 2 * 1024;
+constexpr std::size_t max_up_buffer = relay_buffer_size;
+
+// WebSocket close codes (RFC 6455 section 7.4.1 and the IANA registry).
+constexpr std::uint16_t close_normal = 1000;
+constexpr std::uint16_t close_going_away = 1001;
+constexpr std::uint16_t close_unsupported_data = 1003;
+constexpr std::uint16_t close_policy = 1008;
+constexpr std::uint16_t close_internal_error = 1011;
+constexpr std::uint16_t close_bad_gateway = 1014;
+
+// Subprotocols as a browser lists them in Sec-WebSocket-Protocol.
+struct subprotocol_choice {
+    bool offered_any = false;
+    bool binary = false;
+    bool base64 = false;
+};
+
+subprotocol_choice parse_subprotocols(std::string_view header) {
+    subprotocol_choice c;
+    while (!header.empty()) {
+        auto comma = header.find(',');
+        std::string_view item = header.substr(0, comma);
+        header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
+        if (item.empty())
+            continue;
+        c.offered_any = true;
+        if (item == "binary")
+            c.binary = true;
+        else if (item == "base64")
+            c.base64 = true;
+    }
+    return c;
+}
+
+// Turns on TCP keepalive so that a peer that vanished without a FIN is noticed within minutes even
+// without WebSocket pings. Errors are ignored: Unix sockets have no such options.
+void tune_socket(socket_type& s, bool nodelay) {
+    error_code ignored;
+    if (nodelay)
+        s.set_option(tcp::no_delay(true), ignored);
+    s.set_option(asio::socket_base::keep_alive(true), ignored);
+    using keep_idle = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPIDLE>;
+    using keep_interval = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPINTVL>;
+    using keep_count = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPCNT>;
+    s.set_option(keep_idle(60), ignored);
+    s.set_option(keep_interval(10), ignored);
+    s.set_option(keep_count(6), ignored);
+}
+
+std::string describe(const core::target& t) { return t.to_string(); }
+
+template <class Stream> plain_stream& lowest_layer_stream(Stream& s) {
+    if constexpr (std::is_same_v<Stream, plain_stream>)
+        return s;
+    else
+        return s.next_layer();
+}
+
+template <class Stream>
+class websocket_session : public session_base,
+                          public std::enable_shared_from_this<websocket_session<Stream>> {
+public:
+    websocket_session(Stream&& stream, upgrade_request&& req, std::shared_ptr<gateway> gw,
+                      std::string client)
+        : ws_(std::move(stream)), target_(ws_.get_executor()), req_(std::move(req)),
+          gw_(std::move(gw)), client_(std::move(client)),
+          started_(std::chrono::steady_clock::now()) {}
+
+    ~websocket_session() override {
+        if (id_ == 0)
+            return;
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started_)
+                      .count();
+        spdlog::info("session {} ended: client={} target={} from_browser={} to_browser={} "
+                     "duration={}.{:03}s reason=\"{}\"",
+                     id_, client_, target_name_.empty() ? "-" : target_name_, bytes_up_,
+                     bytes_down_, ms / 1000, ms % 1000, end_reason_.empty() ? "?" : end_reason_);
+        gw_->remove_session(id_);
+    }
+
+    void start() {
+        id_ = gw_->add_session(this->weak_from_this());
+
+        auto protocols = parse_subprotocols(req_[http::field::sec_websocket_protocol]);
+        if (protocols.offered_any && !protocols.binary) {
+            reject_upgrade(protocols.base64
+                               ? "The base64 WebSocket subprotocol is not supported: use binary "
+                                 "(any noVNC since 1.0 does).\n"
+                               : "None of the offered WebSocket subprotocols is supported: offer "
+                                 "'binary' or none.\n");
+            return;
+        }
+
+        auto route = gw_->routes().route(req_.target(), req_[http::field::host]);
+        if (route.destination) {
+            target_name_ = describe(*route.destination);
+            start_connect(*route.destination);
+        } else {
+            route_error_ = route.error;
+        }
+
+        const auto& o = gw_->opts();
+        websocket::stream_base::timeout timeouts{};
+        timeouts.handshake_timeout = handshake_timeout;
+        if (o.heartbeat > 0) {
+            // Beast pings when nothing was received for half the idle time, and drops the
+            // connection when nothing (not even a pong) arrives for the whole of it.
+            timeouts.idle_timeout = std::chrono::seconds(2 * o.heartbeat);
+            timeouts.keep_alive_pings = true;
+        } else {
+            timeouts.idle_timeout = websocket::stream_base::none();
+            timeouts.keep_alive_pings = false;
+        }
+        ws_.set_option(timeouts);
+        ws_.set_option(websocket::stream_base::decorator(
+            [binary = protocols.binary](websocket::response_type& res) {
+                res.set(http::field::server, "vncgate");
+                if (binary)
+                    res.set(http::field::sec_websocket_protocol, "binary");
+            }));
+        ws_.read_message_max(o.max_message_size);
+        // Server frames are unmasked and sent straight from our buffer; the write buffer is only
+        // used for fragmenting, which we do not want: one read from the target, one message.
+        ws_.auto_fragment(false);
+        ws_.binary(true);
+        tune_socket(lowest_layer_stream(ws_.next_layer()).socket(), true);
+        // From here on the WebSocket's own timeouts apply.
+        lowest_layer_stream(ws_.next_layer()).expires_never();
+
+        ws_.async_accept(req_, [self = this->shared_from_this()](error_code ec) {
+            self->on_accept(ec);
+        });
+    }
+
+    void shutdown() override {
+        asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+            self->close_browser(close_going_away, "vncgate is shutting down");
+        });
+    }
+
+private:
+    // --- Opening ---------------------------------------------------------------------------
+
+    void reject_upgrade(std::string body) {
+        end_reason_ = "refused upgrade: " + body.substr(0, body.find('.'));
+        auto res = std::make_shared<http::response<http::string_body>>(http::status::bad_request,
+                                                                        req_.version());
+        res->set(http::field::server, "vncgate");
+        res->set(http::field::content_type, "text/plain; charset=utf-8");
+        res->keep_alive(false);
+        res->body() = std::move(body);
+        res->prepare_payload();
+        auto& stream = ws_.next_layer();
+        lowest_layer_stream(stream).expires_after(handshake_timeout);
+        http::async_write(stream, *res,
+                          [self = this->shared_from_this(), res](error_code, std::size_t) {
+                              error_code ignored;
+                              lowest_layer_stream(self->ws_.next_layer())
+                                  .socket()
+                                  .shutdown(asio::socket_base::shutdown_send, ignored);
+                          });
+    }
+
+    void on_accept(error_code ec) {
+        if (ec) {
+            end_reason_ = "WebSocket handshake failed: " + ec.message();
+            close_target();
+            return;
+        }
+        accepted_ = true;
+        if (!route_error_.empty()) {
+            close_browser(close_policy, route_error_);
+            return;
+        }
+        maybe_start_relay();
+    }
+
+    void start_connect(const core::target& t) {
+        connect_timer_.emplace(ws_.get_executor());
+        connect_timer_->expires_after(connect_timeout);
+        connect_timer_->async_wait([self = this->shared_from_this()](error_code ec) {
+            if (!ec && !self->connected_ && !self->connect_failed_) {
+                self->connect_error_ = "timed out";
+                if (self->resolver_)
+                    self->resolver_->cancel();
+                error_code ignored;
+                self->target_.close(ignored);
+            }
+        });
+        if (t.type == core::target::kind::unix_socket) {
+            endpoints_.emplace_back(asio::local::stream_protocol::endpoint(t.path));
+            connect_next(0);
+            return;
+        }
+        resolver_.emplace(ws_.get_executor());
+        resolver_->async_resolve(
+            t.host, std::to_string(t.port), tcp::resolver::numeric_service,
+            [self = this->shared_from_this()](error_code ec, tcp::resolver::results_type results) {
+                if (ec) {
+                    self->connect_error_ = "cannot resolve host: " + ec.message();
+                    return self->on_connect_done(false);
+                }
+                for (const auto& entry : results)
+                    self->endpoints_.emplace_back(entry.endpoint());
+                self->connect_next(0);
+            });
+    }
+
+    void connect_next(std::size_t i) {
+        if (i >= endpoints_.size()) {
+            if (connect_error_.empty())
+                connect_error_ = "no address";
+            return on_connect_done(false);
+        }
+        error_code ignored;
+        target_.close(ignored);
+        target_.async_connect(endpoints_[i], [self = this->shared_from_this(), i](error_code ec) {
+            if (!ec)
+                return self->on_connect_done(true);
+            if (self->connect_error_ != "timed out")
+                self->connect_error_ = ec.message();
+            if (self->connect_error_ == "timed out" || self->closing_)
+                return self->on_connect_done(false);
+            self->connect_next(i + 1);
+        });
+    }
+
+    void on_connect_done(bool ok) {
+        if (connect_timer_)
+            connect_timer_->cancel();
+        endpoints_.clear();
+        endpoints_.shrink_to_fit();
+        resolver_.reset();
+        if (ok) {
+            connected_ = true;
+            tune_socket(target_, true);
+            error_code ignored;
+            target_.non_blocking(true, ignored);
+        } else {
+            connect_failed_ = true;
+        }
+        maybe_start_relay();
+    }
+
+    void maybe_start_relay() {
+        if (!accepted_ || closing_)
+            return;
+        if (connect_failed_) {
+            spdlog::warn("session {}: cannot connect to {}: {}", id_, target_name_, connect_error_);
+            close_browser(close_bad_gateway, "cannot connect to the VNC server: " + connect_error_);
+            return;
+        }
+        if (!connected_)
+            return; // the connect handler calls again
+        spdlog::info("session {}: {} connected to {}", id_, client_, target_name_);
+        if (!gw_->opts().record.empty())
+            rec_ = core::recorder::open(gw_->opts().record, id_);
+        up_buf_.resize(min_up_buffer);
+        read_browser();
+        read_target();
+    }
+
+    // --- Browser to target ------------------------------------------------------------------
+
+    void read_browser() {
+        ws_.async_read_some(asio::buffer(up_buf_),
+                            [self = this->shared_from_this()](error_code ec, std::size_t n) {
+                                self->on_browser_read(ec, n);
+                            });
+    }
+
+    void on_browser_read(error_code ec, std::size_t n) {
+        if (ec)
+            return on_browser_error(ec);
+        if (ws_.got_text()) {
+            close_browser(close_unsupported_data,
+                          "text messages are not supported: send binary messages");
+            return;
+        }
+        bytes_up_ += n;
+        if (rec_)
+            rec_->from_client({reinterpret_cast<const std::uint8_t*>(up_buf_.data()), n});
+        bool filled = n == up_buf_.size();
+        asio::async_write(target_, asio::buffer(up_buf_.data(), n),
+                          [self = this->shared_from_this(), filled](error_code ec, std::size_t) {
+                              if (ec)
+                                  return self->on_target_error(ec);
+                              // A full buffer means more is queued: use a bigger one.
+                              if (filled && self->up_buf_.size() < max_up_buffer)
+                                  self->up_buf_.resize(std::min(max_up_buffer,
+                                                                self->up_buf_.size() * 8));
+                              self->read_browser();
+                          });
+    }
+
+    void on_browser_error(error_code ec) {
+        if (closing_ || browser_closed_)
+            return; // our own close is in progress, or the browser side already ended
+        if (ec == websocket::error::closed) {
+            auto reason = ws_.reason();
+            set_end_reason("browser closed the connection (" + std::to_string(reason.code) +
+                           (reason.reason.empty()
+                                ? ""
+                                : " " + std::string(reason.reason.data(), reason.reason.size())) +
+                           ")");
+            // Everything the browser sent was already written; tell the target and let it finish.
+            browser_closed_ = true;
+            drain_target();
+            return;
+        }
+        if (ec == websocket::error::message_too_big) {
+            set_end_reason("browser sent a message over the --max-message-size limit");
+        } else if (ec == beast::error::timeout) {
+            set_end_reason("browser stopped answering pings");
+        } else {
+            set_end_reason("browser connection lost: " + ec.message());
+        }
+        browser_closed_ = true;
+        close_target();
+    }
+
+    // --- Target to browser ------------------------------------------------------------------
+
+    void wait_target() {
+        down_busy_ = true;
+        target_.async_wait(asio::socket_base::wait_read,
+                           [self = this->shared_from_this()](error_code ec) {
+                               self->down_busy_ = false;
+                               if (ec)
+                                   return self->on_target_error(ec);
+                               self->read_target();
+                           });
+    }
+
+    // Reads what the target has ready and forwards it; waits for readability when nothing is.
+    // After the browser left, reads and discards until the target closes (see drain_target).
+    void read_target() {
+        if (closing_target_ || (closing_ && !browser_closed_)) {
+            release_relay_buffer(std::move(down_buf_));
+            return;
+        }
+        if (!down_buf_)
+            down_buf_ = acquire_relay_buffer();
+        std::size_t n = 0;
+        for (;;) {
+            error_code ec;
+            n = target_.read_some(asio::buffer(down_buf_.get(), relay_buffer_size), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                release_relay_buffer(std::move(down_buf_));
+                return wait_target();
+            }
+            if (ec) {
+                release_relay_buffer(std::move(down_buf_));
+                return on_target_error(ec);
+            }
+            if (!browser_closed_)
+                break;
+        }
+        bytes_down_ += n;
+        if (rec_)
+            rec_->from_target({reinterpret_cast<const std::uint8_t*>(down_buf_.get()), n});
+        down_busy_ = true;
+        ws_.async_write(asio::buffer(down_buf_.get(), n),
+                        [self = this->shared_from_this()](error_code ec, std::size_t) {
+                            self->down_busy_ = false;
+                            if (ec && !self->browser_closed_) {
+                                release_relay_buffer(std::move(self->down_buf_));
+                                return self->on_browser_error(ec);
+                            }
+                            self->read_target();
+                        });
+    }
+
+    void on_target_error(error_code ec) {
+        if (ec == asio::error::operation_aborted || closing_target_)
+            return;
+        if (browser_closed_) {
+            // The target finished after the browser left: the normal end of a drain.
+            close_target();
+            return;
+        }
+        if (ec == asio::error::eof) {
+            set_end_reason("VNC server closed the connection");
+            close_browser(close_normal, "VNC server closed the connection");
+        } else {
+            set_end_reason("VNC server connection lost: " + ec.message());
+            close_browser(close_internal_error, "lost the connection to the VNC server");
+        }
+    }
+
+    // After the browser closed: send EOF to the target and read (discarding) until it closes too,
+    // so that closing our socket never resets data the target has not read yet.
+    void drain_target() {
+        if (!connected_ || closing_target_) {
+            close_target();
+            return;
+        }
+        error_code ignored;
+        target_.shutdown(asio::socket_base::shutdown_send, ignored);
+        drain_timer_.emplace(ws_.get_executor());
+        drain_timer_->expires_after(drain_timeout);
+        drain_timer_->async_wait([self = this->shared_from_this()](error_code ec) {
+            if (!ec)
+                self->close_target();
+        });
+        // A wait or write may already be pending on the target side; it goes on discarding.
+        if (!down_busy_)
+            wait_target();
+    }
+
+    // --- Closing ----------------------------------------------------------------------------
+
+    void set_end_reason(std::string r) {
+        if (end_reason_.empty())
+            end_reason_ = std::move(r);
+    }
+
+    // Closes the WebSocket with a code and reason (after pending writes), then the target.
+    void close_browser(std::uint16_t code, std::string reason) {
+        set_end_reason(reason);
+        if (closing_ || browser_closed_) {
+            close_target();
+            return;
+        }
+        closing_ = true;
+        if (!accepted_) {
+            // Still in the opening handshake: nothing to send a close frame on.
+            error_code ignored;
+            lowest_layer_stream(ws_.next_layer()).socket().close(ignored);
+            close_target();
+            return;
+        }
+        if (code != close_normal)
+            close_target();
+        // Close reasons are limited to 123 bytes by the protocol.
+        if (reason.size() > 123)
+            reason.resize(123);
+        ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
+                        [self = this->shared_from_this()](error_code) {
+                            self->browser_closed_ = true;
+                            self->close_target();
+                        });
+    }
+
+    void close_target() {
+        if (closing_target_)
+            return;
+        closing_target_ = true;
+        error_code ignored;
+        if (connect_timer_)
+            connect_timer_->cancel();
+        if (drain_timer_)
+            drain_timer_->cancel();
+        target_.close(ignored);
+    }
+
+    websocket::stream<Stream> ws_;
+    socket_type target_;
+    upgrade_request req_;
+    std::shared_ptr<gateway> gw_;
+    std::string client_;
+    std::string target_name_;
+    std::chrono::steady_clock::time_point started_;
+    std::uint64_t id_ = 0;
+    std::uint64_t bytes_up_ = 0;
+    std::uint64_t bytes_down_ = 0;
+
+    std::vector<std::byte> up_buf_;
+    relay_buffer down_buf_;
+    std::unique_ptr<core::recorder> rec_;
+
+    std::optional<tcp::resolver> resolver_;
+    std::vector<protocol::endpoint> endpoints_;
+    std::optional<asio::steady_timer> connect_timer_;
+    std::optional<asio::steady_timer> drain_timer_;
+
+    std::string route_error_;
+    std::string connect_error_;
+    std::string end_reason_;
+    bool accepted_ = false;
+    bool connected_ = false;
+    bool connect_failed_ = false;
+    bool closing_ = false;        // we started a close handshake with the browser
+    bool browser_closed_ = false; // the browser side is finished: nothing more is sent to it
+    bool closing_target_ = false;
+    bool down_busy_ = false; // a wait on the target or a write to the browser is pending
+};
+
+} // namespace
+
+void run_websocket_session(plain_stream stream, upgrade_request req, std::shared_ptr<gateway> gw,
+                           std::string client) {
+    std::make_shared<websocket_session<plain_stream>>(std::move(stream), std::move(req),
+                                                      std::move(gw), std::move(client))
+        ->start();
+}
+
+void run_websocket_session(tls_stream stream, upgrade_request req, std::shared_ptr<gateway> gw,
+                           std::string client) {
+    std::make_shared<websocket_session<tls_stream>>(std::move(stream), std::move(req),
+                                                    std::move(gw), std::move(client))
+        ->start();
+}
+
+} // namespace vncgate::net

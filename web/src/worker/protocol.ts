@@ -1,0 +1,40 @@
+// Typed messages between the page's main thread (the RFB API) and the client core (in a worker or not).
+
+import type { Capabilities } from '../rfb/session';
+import type { CredentialType, Credentials } from '../rfb/security/security';
+
+export interface ConnectOptions {
+  url: string;
+  protocols: string[];
+  shared: boolean;
+  credentials?: Credentials;
+  qualityLevel: number;
+  compressionLevel: number;
+}
+
+/** Main thread to client core. */
+export type ToCore =
+  | ({ type: 'connect'; canvas: OffscreenCanvas | HTMLCanvasElement } & ConnectOptions)
+  | { type: 'credentials'; credentials: Credentials }
+  | { type: 'key'; keysym: number; code: number; down: boolean }
+  | { type: 'pointer'; x: number; y: number; mask: number }
+  | { type: 'clipboard'; text: string }
+  | { type: 'setDesktopSize'; width: number; height: number }
+  | { type: 'quality'; qualityLevel: number; compressionLevel: number }
+  | { type: 'capture'; id: number }
+  | { type: 'disconnect' };
+
+/** Client core to main thread. */
+export type FromCore =
+  | { type: 'connect' }
+  | { type: 'disconnect'; clean: boolean; reason?: string }
+  | { type: 'credentialsrequired'; types: CredentialType[] }
+  | { type: 'securityfailure'; status: number; reason?: string }
+  | { type: 'clipboard'; text: string }
+  | { type: 'bell' }
+  | { type: 'desktopname'; name: string }
+  | { type: 'capabilities'; capabilities: Capabilities }
+  | { type: 'resize'; width: number; height: number }
+  | { type: 'cursor'; hotX: number; hotY: number; width: number; height: number; rgba: Uint8Array }
+  | { type: 'ledstate'; state: number }
+  | { type: 'capture'; id: number; width: number; height: number; rgba: Uint8ClampedArray | null };

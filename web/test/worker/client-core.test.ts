@@ -1,0 +1,129 @@
+// ClientCore tests: the typed message protocol around a session, over a fake WebSocket and a recording display.
+
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { WebSocketConstructor } from '../../src/rfb/transport';
+import { ClientCore } from '../../src/worker/client-core';
+import type { FromCore } from '../../src/worker/protocol';
+import { FakeWebSocket } from '../fakes/fake-websocket';
+import {
+  RecordingDisplay,
+  ascii,
+  rect,
+  serverInit,
+  stubDecoders,
+  u16,
+  u32,
+} from '../fakes/session-fakes';
+
+let posted: FromCore[];
+let display: RecordingDisplay;
+let core: ClientCore;
+
+beforeEach(() => {
+  posted = [];
+  display = new RecordingDisplay();
+  core = new ClientCore({
+    post: (m) => posted.push(m),
+    createDisplay: () => display,
+    createDecoders: stubDecoders,
+    WebSocket: FakeWebSocket as unknown as WebSocketConstructor,
+  });
+});
+
+function connect(credentials?: { password?: string }): FakeWebSocket {
+  core.handle({
+    type: 'connect',
+    canvas: {} as OffscreenCanvas,
+    url: 'ws://127.0.0.1:1/websockify',
+    protocols: ['binary'],
+    shared: true,
+    credentials,
+    qualityLevel: 6,
+    compressionLevel: 2,
+  });
+  const ws = FakeWebSocket.instances.at(-1)!;
+  ws.serverOpen();
+  return ws;
+}
+
+describe('ClientCore', () => {
+  it('connects, forwards input as RFB messages and reports events', () => {
+    const ws = connect();
+    ws.serverSend([...ascii('RFB 003.008\n'), 1, 1, ...u32(0), ...serverInit(4, 2, 'core')]);
+    expect(posted).toEqual([
+      { type: 'resize', width: 4, height: 2 },
+      { type: 'desktopname', name: 'core' },
+      { type: 'connect' },
+    ]);
+    ws.take();
+    core.handle({ type: 'pointer', x: 3, y: 1, mask: 1 });
+    core.handle({ type: 'key', keysym: 0x61, code: 0x1e, down: true });
+    core.handle({ type: 'clipboard', text: 'hi' });
+    expect(ws.take()).toEqual([
+      5,
+      1,
+      ...u16(3),
+      ...u16(1),
+      4,
+      1,
+      0,
+      0,
+      ...u32(0x61),
+      6,
+      0,
+      0,
+      0,
+      ...u32(2),
+      ...ascii('hi'),
+    ]);
+    ws.serverSend([2, 0, 0, ...u16(1), ...rect(0, 0, 1, 1, -239), 1, 2, 3, 0, 0x80]);
+    expect(posted.slice(3)).toEqual([
+      { type: 'bell' },
+      { type: 'cursor', hotX: 0, hotY: 0, width: 1, height: 1, rgba: Uint8Array.of(1, 2, 3, 255) },
+    ]);
+  });
+
+  it('asks for credentials and resumes with them', () => {
+    const ws = connect();
+    ws.serverSend([...ascii('RFB 003.008\n'), 1, 2, ...Array(16).fill(0)]);
+    expect(posted).toEqual([{ type: 'credentialsrequired', types: ['password'] }]);
+    core.handle({ type: 'credentials', credentials: { password: 'pw' } });
+    expect(ws.take().length).toBe(12 + 1 + 16);
+  });
+
+  it('reports the security failure and the disconnect, and closes the socket', () => {
+    const ws = connect({ password: 'pw' });
+    ws.serverSend([
+      ...ascii('RFB 003.008\n'),
+      1,
+      2,
+      ...Array(16).fill(0),
+      ...u32(1),
+      ...u32(3),
+      ...ascii('bad'),
+    ]);
+    expect(posted).toEqual([
+      { type: 'securityfailure', status: 1, reason: 'bad' },
+      { type: 'disconnect', clean: false, reason: 'authentication failed: bad' },
+    ]);
+    expect(ws.closeCode).toBe(1000);
+  });
+
+  it('a socket closed before the handshake ends is an unclean disconnect', () => {
+    const ws = connect();
+    ws.serverClose(1006);
+    expect(posted).toEqual([
+      {
+        type: 'disconnect',
+        clean: false,
+        reason: 'connection closed during the handshake (code 1006)',
+      },
+    ]);
+  });
+
+  it('captures the framebuffer', () => {
+    connect();
+    core.handle({ type: 'capture', id: 7 });
+    expect(posted).toEqual([{ type: 'capture', id: 7, width: 0, height: 0, rgba: null }]);
+  });
+});

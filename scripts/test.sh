@@ -36,8 +36,9 @@ if [ -f e2e/package.json ]; then
   echo "== end to end: real VNC servers, vncgate and headless chromium (node --test)"
   (cd e2e && VNCGATE_BIN="$root/build/gateway/vncgate" npm test 2>&1) | tee "$log/e2e.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-  ep=$(grep -E '^# pass [0-9]+' "$log/e2e.txt" | tail -1 | grep -oE '[0-9]+')
-  ef=$(grep -E '^# fail [0-9]+' "$log/e2e.txt" | tail -1 | grep -oE '[0-9]+')
+  # node's test runner closes with "# pass N" (tap) or "ℹ pass N" (spec).
+  ep=$(grep -E '^(# |ℹ )pass [0-9]+' "$log/e2e.txt" | tail -1 | grep -oE '[0-9]+')
+  ef=$(grep -E '^(# |ℹ )fail [0-9]+' "$log/e2e.txt" | tail -1 | grep -oE '[0-9]+')
   add "${ep:-0}" "${ef:-0}"
 fi
 

@@ -2,7 +2,6 @@
 #include "core/router.hpp"
 
 #include <gtest/gtest.h>
-
 #include <map>
 
 namespace vncgate::core {

@@ -3,11 +3,11 @@
 #include "core/options.hpp"
 #include "net/server.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 int main(int argc, char** argv) {
     using namespace vncgate;
@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
     }
     // Writes to closed sockets must fail with EPIPE, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
+    // Each session holds two descriptors: allow as many as the system lets this process have.
+    if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
     try {
         core::init_logging(*parsed.opts);
         net::server s(*parsed.opts);
@@ -28,7 +33,8 @@ int main(int argc, char** argv) {
             s.daemonize();
         return s.run();
     } catch (const std::exception& e) {
-        // Always on stderr, where the person starting vncgate looks; also in the log if it is elsewhere.
+        // Always on stderr, where the person starting vncgate looks; also in the log if it is
+        // elsewhere.
         if (!parsed.opts->log_file.empty() || !parsed.opts->syslog.empty())
             spdlog::error("{}", e.what());
         std::fprintf(stderr, "vncgate: %s\n", e.what());

@@ -226,7 +226,7 @@ void define_options(CLI::App& app, options& o, raw_values& raw) {
         ->type_name("CLASS")
         ->group(tokens);
     app.add_option("--token-source", o.token_source,
-                   "The token plugin's file or directory of 'token: host:port' lines")
+                   "Token file, or directory of them, read by the token plugin")
         ->type_name("PATH")
         ->group(tokens);
     app.add_flag("--host-token", o.host_token,

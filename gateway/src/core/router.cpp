@@ -75,7 +75,8 @@ std::optional<std::string> query_parameter(std::string_view request_target, std:
     return std::nullopt;
 }
 
-router::router(std::optional<target> fixed, std::unique_ptr<target_resolver> tokens, bool host_token)
+router::router(std::optional<target> fixed, std::unique_ptr<target_resolver> tokens,
+               bool host_token)
     : fixed_(std::move(fixed)), tokens_(std::move(tokens)), host_token_(host_token) {}
 
 route_result router::route(std::string_view request_target, std::string_view host_header) const {

@@ -1,4 +1,5 @@
-// Chooses the VNC server for a WebSocket request: the fixed target, or a token looked up by a plugin.
+// Chooses the VNC server for a WebSocket request: the fixed target, or a token looked up by a
+// plugin.
 #pragma once
 
 #include "core/target.hpp"

@@ -19,8 +19,9 @@ inline std::vector<relay_buffer>& thread_pool() {
     return pool;
 }
 
-// Returns a buffer of relay_buffer_size bytes, reused when one is free. Never shared across threads:
-// each session runs on one I/O thread, and a buffer goes back to the pool of the thread that frees it.
+// Returns a buffer of relay_buffer_size bytes, reused when one is free. Never shared across
+// threads: each session runs on one I/O thread, and a buffer goes back to the pool of the thread
+// that frees it.
 inline relay_buffer acquire_relay_buffer() {
     auto& pool = thread_pool();
     if (pool.empty())

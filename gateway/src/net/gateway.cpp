@@ -1,10 +1,9 @@
 // The gateway's shared state: loading configuration, TLS contexts and the session registry.
 #include "net/gateway.hpp"
 
+#include <filesystem>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
-
-#include <filesystem>
 
 namespace vncgate::net {
 

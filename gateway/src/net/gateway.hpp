@@ -1,13 +1,13 @@
-// State shared by every connection of one gateway process: settings, web root, routing, TLS, live sessions.
+// State shared by every connection of one gateway process: settings, web root, routing, TLS, live
+// sessions.
 #pragma once
 
 #include "core/options.hpp"
 #include "core/router.hpp"
 #include "core/static_site.hpp"
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <atomic>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,14 +20,15 @@ namespace vncgate::net {
 class session_base {
 public:
     virtual ~session_base() = default;
-    // Asks the session to close with 1001 (going away). Thread-safe: posts to the session's own executor.
+    // Asks the session to close with 1001 (going away). Thread-safe: posts to the session's own
+    // executor.
     virtual void shutdown() = 0;
 };
 
 class gateway {
 public:
-    // Loads the web root, token source and TLS certificate. Throws core::config_error with a message
-    // for the person starting the gateway.
+    // Loads the web root, token source and TLS certificate. Throws core::config_error with a
+    // message for the person starting the gateway.
     explicit gateway(core::options opts);
 
     const core::options& opts() const { return opts_; }
@@ -38,7 +39,8 @@ public:
     // the context they started with, so a reload never disturbs them.
     std::shared_ptr<boost::asio::ssl::context> tls() const;
 
-    // SIGHUP: reloads the certificate and the token files. On failure logs why and keeps the old ones.
+    // SIGHUP: reloads the certificate and the token files. On failure logs why and keeps the old
+    // ones.
     void reload();
 
     // Session registry. add_session returns the session's number (also its --record suffix).

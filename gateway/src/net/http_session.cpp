@@ -1,4 +1,5 @@
-// HTTP on an accepted connection: TLS detection, request reading with limits, static files, upgrades.
+// HTTP on an accepted connection: TLS detection, request reading with limits, static files,
+// upgrades.
 #include "net/http_session.hpp"
 
 #include "net/websocket_session.hpp"
@@ -7,10 +8,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <optional>
+#include <spdlog/spdlog.h>
 
 namespace vncgate::net {
 
@@ -111,15 +111,15 @@ private:
 
     void send(http::message_generator msg, bool keep_alive) {
         beast::get_lowest_layer(derived().stream()).expires_after(request_timeout);
-        beast::async_write(derived().stream(), std::move(msg),
-                           [self = derived().shared_from_this(), keep_alive](error_code ec,
-                                                                            std::size_t) {
-                               if (ec)
-                                   return;
-                               if (!keep_alive)
-                                   return self->derived().do_eof();
-                               self->do_read();
-                           });
+        beast::async_write(
+            derived().stream(), std::move(msg),
+            [self = derived().shared_from_this(), keep_alive](error_code ec, std::size_t) {
+                if (ec)
+                    return;
+                if (!keep_alive)
+                    return self->derived().do_eof();
+                self->do_read();
+            });
     }
 
 protected:
@@ -197,10 +197,9 @@ public:
 
     void run() {
         stream_.expires_after(request_timeout);
-        beast::async_detect_ssl(stream_, buffer_,
-                                [self = shared_from_this()](error_code ec, bool tls) {
-                                    self->on_detect(ec, tls);
-                                });
+        beast::async_detect_ssl(
+            stream_, buffer_,
+            [self = shared_from_this()](error_code ec, bool tls) { self->on_detect(ec, tls); });
     }
 
 private:
@@ -215,8 +214,7 @@ private:
         }
         auto ctx = gw_->tls();
         if (!ctx) {
-            spdlog::info("{}: TLS connection refused: no certificate configured (--cert)",
-                         client_);
+            spdlog::info("{}: TLS connection refused: no certificate configured (--cert)", client_);
             return;
         }
         std::make_shared<tls_http_session>(std::move(stream_), std::move(ctx), std::move(buffer_),

@@ -5,6 +5,7 @@
 #include "net/http_session.hpp"
 #include "net/streams.hpp"
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,17 +14,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 namespace vncgate::net {
 
@@ -78,9 +76,8 @@ struct server::impl {
             contexts.push_back(std::make_unique<asio::io_context>(1));
             guards.emplace_back(asio::make_work_guard(*contexts.back()));
         }
-        gw->set_on_session_end([this] {
-            asio::post(main_context(), [this] { on_session_end(); });
-        });
+        gw->set_on_session_end(
+            [this] { asio::post(main_context(), [this] { on_session_end(); }); });
     }
 
     asio::io_context& main_context() { return *contexts.front(); }
@@ -145,7 +142,7 @@ struct server::impl {
     }
 
     void listen_unix(const std::string& path) {
-        struct stat st{};
+        struct stat st {};
         if (::lstat(path.c_str(), &st) == 0) {
             if (!S_ISSOCK(st.st_mode))
                 throw core::config_error("--unix-listen: '" + path +
@@ -307,8 +304,12 @@ struct server::impl {
 server::server(core::options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
 
 server::~server() {
-    if (impl_)
-        impl_->close_listeners();
+    if (!impl_)
+        return;
+    impl_->close_listeners();
+    // Sessions still queued in an io_context are destroyed with it, and must not post to a
+    // context that is already gone.
+    impl_->gw->set_on_session_end(nullptr);
 }
 
 void server::listen() {

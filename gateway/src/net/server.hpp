@@ -22,7 +22,8 @@ public:
     // -D: forks into the background after listen() succeeded; the parent exits 0.
     void daemonize();
 
-    // Serves until a signal, --run-once, --timeout or --idle-timeout ends it. Returns the exit code.
+    // Serves until a signal, --run-once, --timeout or --idle-timeout ends it. Returns the exit
+    // code.
     int run();
 
 private:

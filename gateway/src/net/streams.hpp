@@ -1,4 +1,5 @@
-// The stream types every session uses: one generic socket type for TCP and Unix sockets, plain or TLS.
+// The stream types every session uses: one generic socket type for TCP and Unix sockets, plain or
+// TLS.
 #pragma once
 
 #include <boost/asio/generic/stream_protocol.hpp>

@@ -1,10 +1,11 @@
 // WebSocket sessions: subprotocol negotiation, routing, target connection and the two-way relay.
 //
 // Each session runs on one I/O thread. Browser-to-target: read a WebSocket message part, write it
-// to the target, read the next: the browser is not read while the target is slow. Target-to-browser:
-// wait until the target is readable, read what is there into a pooled buffer, send it as one binary
-// message, repeat: the target is not read while the browser is slow. So memory per session is
-// bounded by one buffer each way, and backpressure reaches both ends through TCP.
+// to the target, read the next: the browser is not read while the target is slow.
+// Target-to-browser: wait until the target is readable, read what is there into a pooled buffer,
+// send it as one binary message, repeat: the target is not read while the browser is slow. So
+// memory per session is bounded by one buffer each way, and backpressure reaches both ends through
+// TCP.
 #include "net/websocket_session.hpp"
 
 #include "core/recorder.hpp"
@@ -19,12 +20,10 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <spdlog/spdlog.h>
-
+#include <chrono>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-
-#include <chrono>
+#include <spdlog/spdlog.h>
 #include <vector>
 
 namespace vncgate::net {
@@ -97,7 +96,9 @@ void tune_socket(socket_type& s, bool nodelay) {
     s.set_option(keep_count(6), ignored);
 }
 
-std::string describe(const core::target& t) { return t.to_string(); }
+std::string describe(const core::target& t) {
+    return t.to_string();
+}
 
 template <class Stream> plain_stream& lowest_layer_stream(Stream& s) {
     if constexpr (std::is_same_v<Stream, plain_stream>)
@@ -178,9 +179,8 @@ public:
         // From here on the WebSocket's own timeouts apply.
         lowest_layer_stream(ws_.next_layer()).expires_never();
 
-        ws_.async_accept(req_, [self = this->shared_from_this()](error_code ec) {
-            self->on_accept(ec);
-        });
+        ws_.async_accept(req_,
+                         [self = this->shared_from_this()](error_code ec) { self->on_accept(ec); });
     }
 
     void shutdown() override {
@@ -193,9 +193,9 @@ private:
     // --- Opening ---------------------------------------------------------------------------
 
     void reject_upgrade(std::string body) {
-        end_reason_ = "refused upgrade: " + body.substr(0, body.find('.'));
+        end_reason_ = "refused upgrade: unsupported WebSocket subprotocol";
         auto res = std::make_shared<http::response<http::string_body>>(http::status::bad_request,
-                                                                        req_.version());
+                                                                       req_.version());
         res->set(http::field::server, "vncgate");
         res->set(http::field::content_type, "text/plain; charset=utf-8");
         res->keep_alive(false);
@@ -338,8 +338,8 @@ private:
                                   return self->on_target_error(ec);
                               // A full buffer means more is queued: use a bigger one.
                               if (filled && self->up_buf_.size() < max_up_buffer)
-                                  self->up_buf_.resize(std::min(max_up_buffer,
-                                                                self->up_buf_.size() * 8));
+                                  self->up_buf_.resize(
+                                      std::min(max_up_buffer, self->up_buf_.size() * 8));
                               self->read_browser();
                           });
     }

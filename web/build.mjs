@@ -1,4 +1,4 @@
-// Bundles the web client with esbuild into dist/: vncgate.js (library), vncgate-worker.js, the minimal page.
+// Bundles the web client with esbuild into dist/: vncgate.js (library), vncgate-worker.js, the viewer page (html, js, css).
 
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -44,6 +44,7 @@ await Promise.all([
     plugins: [libraryAsExternal],
   }),
 ]);
+await copyFile(join(root, 'src/ui/styles.css'), join(dist, 'vncgate.css'));
 await copyFile(join(root, 'src/api/page.html'), join(dist, 'vnc.html'));
 await copyFile(join(root, 'src/api/page.html'), join(dist, 'index.html'));
 console.log('built', dist);

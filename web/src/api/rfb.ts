@@ -2,12 +2,15 @@
 
 import { createDecoders } from '../decoders/index';
 import { Display } from '../display/display';
+import { xvpReboot, xvpReset, xvpShutdown } from '../rfb/constants';
 import type { Capabilities } from '../rfb/session';
 import type { Credentials } from '../rfb/security/security';
 import { ClientCore } from '../worker/client-core';
 import type { FromCore, ToCore } from '../worker/protocol';
 import { cssCursor } from './cursor';
-import { keysymFromKey, scancodeFromCode } from './keysym';
+import type { ClipboardAccess } from '../input/clipboard';
+import { DomInput } from '../input/dom-input';
+import { scancodeFromCode } from '../input/scancodes';
 
 export interface RfbOptions {
   /** Ask the server to keep other clients connected (default true). */
@@ -22,6 +25,13 @@ export interface RfbOptions {
   /** JPEG quality 0..9 (default 6) and compression level 0..9 (default 2). */
   qualityLevel?: number;
   compressionLevel?: number;
+  /**
+   * Rectangle encodings to announce, by RFB number, in order of preference (default: every one
+   * the client decodes). Raw is always added; pseudo-encodings are always announced.
+   */
+  encodings?: number[];
+  /** Announce the JPEG quality level (default true); false keeps Tight lossless. */
+  jpeg?: boolean;
 }
 
 /** A copy of the framebuffer: RGBA rows of `width` pixels. */
@@ -39,16 +49,13 @@ export type RfbEventName =
   | 'clipboard'
   | 'bell'
   | 'desktopname'
-  | 'capabilities';
+  | 'capabilities'
+  | 'clipboardaccess'
+  | 'resize';
 
 const defaultWorkerUrl = (): URL => new URL('./vncgate-worker.js', import.meta.url);
 
-/** DOM mouse buttons (bit 0 left, 1 right, 2 middle, 3 back) to the RFB mask (bit 0 left, 1 middle, 2 right, 7 back). */
-export function rfbButtonMask(domButtons: number): number {
-  return (
-    (domButtons & 1) | ((domButtons & 4) >> 1) | ((domButtons & 2) << 1) | ((domButtons & 8) << 4)
-  );
-}
+export { rfbButtonMask } from '../input/pointer';
 
 /**
  * A connection to a VNC server through a WebSocket, shown in a canvas
@@ -57,8 +64,7 @@ export function rfbButtonMask(domButtons: number): number {
 export class RFB extends EventTarget {
   /** Ignore local input. */
   viewOnly = false;
-  /** Ask the server to resize its desktop to fit `target`. */
-  resizeSession = false;
+  private resizeSessionValue = false;
   /** Scale the canvas down to fit `target` (pointer positions are mapped back). */
   private scaleValue = false;
 
@@ -66,10 +72,9 @@ export class RFB extends EventTarget {
   private readonly worker: Worker | null = null;
   private readonly core: ClientCore | null = null;
   private readonly cleanup: (() => void)[] = [];
-  private readonly keysDown = new Map<string, number>();
+  private input: DomInput | null = null;
   private fbWidth = 0;
   private fbHeight = 0;
-  private buttons = 0;
   private connected = false;
   private disconnected = false;
   private showDot = false;
@@ -86,6 +91,7 @@ export class RFB extends EventTarget {
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private captureId = 0;
   private readonly captures = new Map<number, (image: FramebufferImage) => void>();
+  private readonly countRequests = new Map<number, (counts: Map<number, number>) => void>();
 
   constructor(
     private readonly target: HTMLElement,
@@ -118,6 +124,8 @@ export class RFB extends EventTarget {
       credentials: options.credentials,
       qualityLevel: this.quality,
       compressionLevel: this.compression,
+      encodings: options.encodings,
+      jpeg: options.jpeg,
     };
     if (useWorker) {
       this.worker = new Worker(options.workerUrl ?? defaultWorkerUrl(), { type: 'module' });
@@ -149,6 +157,20 @@ export class RFB extends EventTarget {
 
   get capabilities(): Capabilities {
     return { ...this.capabilitiesValue };
+  }
+
+  /** The remote framebuffer's size in pixels (0 x 0 until the server sent it); `resize` events announce changes. */
+  get framebufferSize(): { width: number; height: number } {
+    return { width: this.fbWidth, height: this.fbHeight };
+  }
+
+  /** Ask the server to resize its desktop to fit `target` (at once when turned on, then on every resize). */
+  get resizeSession(): boolean {
+    return this.resizeSessionValue;
+  }
+  set resizeSession(value: boolean) {
+    this.resizeSessionValue = value;
+    this.requestRemoteResize();
   }
 
   get showDotCursor(): boolean {
@@ -212,6 +234,19 @@ export class RFB extends EventTarget {
     this.sendKey(0xffe3, 'ControlLeft', false);
   }
 
+  /** XVP power actions; they do nothing unless `capabilities.power` is true (the server offers them). */
+  machineShutdown(): void {
+    this.post({ type: 'xvp', code: xvpShutdown });
+  }
+
+  machineReboot(): void {
+    this.post({ type: 'xvp', code: xvpReboot });
+  }
+
+  machineReset(): void {
+    this.post({ type: 'xvp', code: xvpReset });
+  }
+
   focus(options?: FocusOptions): void {
     this.canvas.focus(options);
   }
@@ -222,7 +257,30 @@ export class RFB extends EventTarget {
 
   /** Sends text to the server's clipboard. */
   clipboardPasteFrom(text: string): void {
-    this.post({ type: 'clipboard', text });
+    if (this.input) this.input.clipboard.paste(text);
+    else this.post({ type: 'clipboard', text });
+  }
+
+  /**
+   * Whether the clipboard syncs by itself in each direction (async Clipboard API); where it
+   * does not, offer a panel (`clipboard` events and `clipboardPasteFrom`). Changes are announced
+   * by `clipboardaccess` events.
+   */
+  get clipboardAccess(): ClipboardAccess {
+    return this.input?.clipboard.access ?? { read: false, write: false };
+  }
+
+  /** Sync the clipboard automatically where the browser allows (default true). */
+  get autoClipboard(): boolean {
+    return this.input?.clipboard.enabled ?? false;
+  }
+  set autoClipboard(value: boolean) {
+    if (this.input) this.input.clipboard.enabled = value;
+  }
+
+  /** Focuses the hidden text field: brings up the on-screen keyboard on touch devices. */
+  showKeyboard(): void {
+    this.input?.showKeyboard();
   }
 
   /** Copies the framebuffer (from the worker when there is one); rejects once disconnected. */
@@ -232,6 +290,19 @@ export class RFB extends EventTarget {
     return new Promise((resolve) => {
       this.captures.set(id, resolve);
       this.post({ type: 'capture', id });
+    });
+  }
+
+  /**
+   * How many rectangles of each encoding (by RFB number, pseudo-encodings included) the server
+   * has sent on this connection: which encodings it really uses. Rejects once disconnected.
+   */
+  rectangleCounts(): Promise<Map<number, number>> {
+    if (this.disconnected) return Promise.reject(new Error('disconnected'));
+    const id = ++this.captureId;
+    return new Promise((resolve) => {
+      this.countRequests.set(id, resolve);
+      this.post({ type: 'rectangleCounts', id });
     });
   }
 
@@ -267,6 +338,7 @@ export class RFB extends EventTarget {
         break;
       case 'clipboard':
         this.emit('clipboard', { text: msg.text });
+        void this.input?.clipboard.fromServer(msg.text);
         break;
       case 'bell':
         this.emit('bell');
@@ -282,10 +354,12 @@ export class RFB extends EventTarget {
       case 'resize':
         this.fbWidth = msg.width;
         this.fbHeight = msg.height;
-        if (!this.worker) break; // the display sized the canvas itself
-        // The placeholder canvas follows the OffscreenCanvas; set its CSS size so layout is right at once.
-        this.canvas.style.width = `${msg.width}px`;
-        this.canvas.style.height = `${msg.height}px`;
+        if (this.worker) {
+          // The placeholder canvas follows the OffscreenCanvas; set its CSS size so layout is right at once.
+          this.canvas.style.width = `${msg.width}px`;
+          this.canvas.style.height = `${msg.height}px`;
+        } // else the display sized the canvas itself
+        this.emit('resize', { width: msg.width, height: msg.height });
         break;
       case 'cursor':
         this.lastCursor = {
@@ -298,6 +372,10 @@ export class RFB extends EventTarget {
         this.applyCursor();
         break;
       case 'ledstate':
+        break;
+      case 'rectangleCounts':
+        this.countRequests.get(msg.id)?.(msg.counts);
+        this.countRequests.delete(msg.id);
         break;
       case 'capture': {
         const resolve = this.captures.get(msg.id);
@@ -318,7 +396,7 @@ export class RFB extends EventTarget {
   }
 
   private requestRemoteResize(): void {
-    if (!this.resizeSession || !this.connected || !this.capabilitiesValue.resize) return;
+    if (!this.resizeSessionValue || !this.connected || !this.capabilitiesValue.resize) return;
     const width = Math.floor(this.target.clientWidth);
     const height = Math.floor(this.target.clientHeight);
     if (width > 0 && height > 0 && (width !== this.fbWidth || height !== this.fbHeight)) {
@@ -326,12 +404,13 @@ export class RFB extends EventTarget {
     }
   }
 
-  /** Maps a mouse event to framebuffer coordinates (the canvas may be scaled by CSS). */
-  private position(e: MouseEvent): [number, number] {
+  /** Maps client (CSS) pixels to framebuffer pixels (the canvas may be scaled by CSS), clamped to the framebuffer. */
+  private toFramebuffer(clientX: number, clientY: number): [number, number] {
     const r = this.canvas.getBoundingClientRect();
-    const x = r.width > 0 ? ((e.clientX - r.left) * this.fbWidth) / r.width : 0;
-    const y = r.height > 0 ? ((e.clientY - r.top) * this.fbHeight) / r.height : 0;
-    return [Math.floor(x), Math.floor(y)];
+    const x = r.width > 0 ? ((clientX - r.left) * this.fbWidth) / r.width : 0;
+    const y = r.height > 0 ? ((clientY - r.top) * this.fbHeight) / r.height : 0;
+    const clamp = (v: number, size: number) => Math.max(0, Math.min(size - 1, Math.floor(v)));
+    return [clamp(x, this.fbWidth), clamp(y, this.fbHeight)];
   }
 
   private listen<K extends keyof HTMLElementEventMap>(
@@ -345,65 +424,18 @@ export class RFB extends EventTarget {
   }
 
   private attachInput(): void {
-    const c = this.canvas;
-    const pointer = (e: PointerEvent | MouseEvent) => {
-      if (this.viewOnly || !this.connected) return;
-      const [x, y] = this.position(e);
-      this.buttons = rfbButtonMask(e.buttons);
-      this.post({ type: 'pointer', x, y, mask: this.buttons });
-    };
-    this.listen(c, 'pointerdown', (e) => {
-      c.focus({ preventScroll: true });
-      c.setPointerCapture?.(e.pointerId);
-      pointer(e);
-      e.preventDefault();
+    const input = new DomInput({
+      canvas: this.canvas,
+      target: this.target,
+      allowed: () => !this.viewOnly && this.connected,
+      toFramebuffer: (x, y) => this.toFramebuffer(x, y),
+      sendKey: (keysym, code, down) => this.post({ type: 'key', keysym, code, down }),
+      sendPointer: (x, y, mask) => this.post({ type: 'pointer', x, y, mask }),
+      sendClipboard: (text) => this.post({ type: 'clipboard', text }),
+      clipboardAccessChanged: (access) => this.emit('clipboardaccess', { access }),
     });
-    this.listen(c, 'pointerup', (e) => {
-      pointer(e);
-      e.preventDefault();
-    });
-    this.listen(c, 'pointermove', pointer);
-    this.listen(c, 'contextmenu', (e) => e.preventDefault());
-    this.listen(
-      c,
-      'wheel',
-      (e) => {
-        e.preventDefault();
-        if (this.viewOnly || !this.connected) return;
-        const [x, y] = this.position(e);
-        const bit =
-          e.deltaY < 0 ? 8 : e.deltaY > 0 ? 16 : e.deltaX < 0 ? 32 : e.deltaX > 0 ? 64 : 0;
-        if (!bit) return;
-        this.post({ type: 'pointer', x, y, mask: this.buttons | bit });
-        this.post({ type: 'pointer', x, y, mask: this.buttons });
-      },
-      { passive: false },
-    );
-    this.listen(c, 'keydown', (e) => {
-      if (this.viewOnly || !this.connected) return;
-      const keysym = keysymFromKey(e.key, e.location);
-      const code = scancodeFromCode(e.code);
-      if (!keysym && !code) return;
-      e.preventDefault();
-      // The release must name the same key as the press, whatever the modifiers are by then.
-      this.keysDown.set(e.code || e.key, keysym);
-      this.post({ type: 'key', keysym, code, down: true });
-    });
-    this.listen(c, 'keyup', (e) => {
-      if (this.viewOnly || !this.connected) return;
-      const id = e.code || e.key;
-      const keysym = this.keysDown.get(id) ?? keysymFromKey(e.key, e.location);
-      this.keysDown.delete(id);
-      e.preventDefault();
-      this.post({ type: 'key', keysym, code: scancodeFromCode(e.code), down: false });
-    });
-    this.listen(c, 'blur', () => {
-      // Release held keys, or the server would see them stuck down.
-      for (const [id, keysym] of this.keysDown) {
-        this.post({ type: 'key', keysym, code: scancodeFromCode(id), down: false });
-      }
-      this.keysDown.clear();
-    });
+    this.input = input;
+    this.cleanup.push(() => input.detach());
     if (typeof ResizeObserver !== 'undefined') {
       const ro = new ResizeObserver(() => {
         clearTimeout(this.resizeTimer);

@@ -1,10 +1,51 @@
-// RFB encoding numbers of the rectangle encodings this client decodes, named after the RFB specification.
+// The rectangle encodings this client decodes: their numbers (defined once, in rfb/constants.ts) and the names users give them.
 
-export const encodingRaw = 0;
-export const encodingCopyRect = 1;
-export const encodingRRE = 2;
-export const encodingHextile = 5;
-export const encodingZlib = 6;
-export const encodingTight = 7;
-export const encodingZRLE = 16;
-export const encodingTightPNG = -260;
+import {
+  encodingCopyRect,
+  encodingHextile,
+  encodingRaw,
+  encodingRRE,
+  encodingTight,
+  encodingTightPNG,
+  encodingZlib,
+  encodingZRLE,
+} from '../rfb/constants';
+
+export {
+  encodingCopyRect,
+  encodingHextile,
+  encodingRaw,
+  encodingRRE,
+  encodingTight,
+  encodingTightPNG,
+  encodingZlib,
+  encodingZRLE,
+};
+
+/** Lower-case names of the rectangle encodings (as in TigerVNC's PreferredEncoding), to numbers. */
+export const encodingNumbers: Readonly<Record<string, number>> = Object.freeze({
+  raw: encodingRaw,
+  copyrect: encodingCopyRect,
+  rre: encodingRRE,
+  hextile: encodingHextile,
+  zlib: encodingZlib,
+  tight: encodingTight,
+  zrle: encodingZRLE,
+  tightpng: encodingTightPNG,
+});
+
+/**
+ * Parses a comma-separated list of encoding names or numbers ("tight,copyrect", "16") into
+ * encoding numbers, in the order given. Throws an Error naming the first unknown entry.
+ */
+export function parseEncodingList(text: string): number[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const n = encodingNumbers[s.toLowerCase()] ?? (/^-?\d+$/.test(s) ? Number(s) : undefined);
+      if (n === undefined) throw new Error(`unknown encoding "${s}"`);
+      return n;
+    });
+}

@@ -223,7 +223,11 @@ export class TightDecoder implements Decoder {
     return false;
   }
 
-  /** Converts filtered data to pixels and draws them. */
+  /**
+   * Converts filtered data to pixels and draws them: straight into the framebuffer when the
+   * target lends it (DrawTarget.directPixels), else into scratch pixels that are then blitted.
+   * A bad palette index may leave the rectangle half drawn; the session ends on it anyway.
+   */
   private draw(
     d: Uint8Array,
     x: number,
@@ -234,39 +238,54 @@ export class TightDecoder implements Decoder {
   ): void {
     const n = w * h;
     if (n === 0) return;
-    const out = this.pixels.get(n);
+    const direct = target.directPixels?.(x, y, w, h) ?? null;
+    const out = direct ? direct.pixels : this.pixels.get(n);
+    const base = direct ? direct.offset : 0;
+    const stride = direct ? direct.stride : w;
     if (this.paletteSize > 0) {
-      this.unpalette(d, out, w, h);
+      this.unpalette(d, out, base, stride, w, h);
     } else if (this.filter === tightFilterGradient) {
-      this.ungradient(d, out, w, h);
+      this.ungradient(d, out, base, stride, w, h);
     } else {
-      for (let i = 0, p = 0; i < n; i++, p += TPIXEL_BYTES) {
-        out[i] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | OPAQUE;
+      for (let j = 0, p = 0; j < h; j++) {
+        for (let o = base + j * stride, end = o + w; o < end; o++, p += TPIXEL_BYTES) {
+          out[o] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | OPAQUE;
+        }
       }
     }
-    target.blitRgbx(x, y, w, h, this.pixels.bytes(n));
+    if (direct) target.commitDirect?.(x, y, w, h);
+    else target.blitRgbx(x, y, w, h, this.pixels.bytes(n));
   }
 
-  private unpalette(d: Uint8Array, out: Uint32Array, w: number, h: number): void {
+  /** Palette indices to pixels, written from out[base] on, rows `stride` apart. */
+  private unpalette(
+    d: Uint8Array,
+    out: Uint32Array,
+    base: number,
+    stride: number,
+    w: number,
+    h: number,
+  ): void {
     const pal = this.palette;
     const size = this.paletteSize;
     if (size <= 2) {
       // One bit per pixel, most significant bit leftmost, rows padded to bytes.
       const rowBytes = (w + 7) >> 3;
-      for (let j = 0, o = 0; j < h; j++) {
+      for (let j = 0; j < h; j++) {
         const row = j * rowBytes;
-        for (let i = 0; i < w; i++) {
+        for (let i = 0, o = base + j * stride; i < w; i++) {
           const idx = (d[row + (i >> 3)] >> (7 - (i & 7))) & 1;
           if (idx >= size) throw this.badIndex(idx);
           out[o++] = pal[idx];
         }
       }
     } else {
-      const n = w * h;
-      for (let i = 0; i < n; i++) {
-        const idx = d[i];
-        if (idx >= size) throw this.badIndex(idx);
-        out[i] = pal[idx];
+      for (let j = 0, p = 0; j < h; j++) {
+        for (let o = base + j * stride, end = o + w; o < end; o++, p++) {
+          const idx = d[p];
+          if (idx >= size) throw this.badIndex(idx);
+          out[o] = pal[idx];
+        }
       }
     }
   }
@@ -276,13 +295,20 @@ export class TightDecoder implements Decoder {
    * from the prediction left + above - above-left (clamped to 0..255), with
    * pixels outside the rectangle taken as zero; sums wrap modulo 256.
    */
-  private ungradient(d: Uint8Array, out: Uint32Array, w: number, h: number): void {
+  private ungradient(
+    d: Uint8Array,
+    out: Uint32Array,
+    base: number,
+    stride: number,
+    w: number,
+    h: number,
+  ): void {
     if (this.gradientRow.length < w * 3) this.gradientRow = new Uint8Array(w * 3);
     const above = this.gradientRow;
     above.fill(0, 0, w * 3);
     let p = 0;
-    let o = 0;
     for (let j = 0; j < h; j++) {
+      let o = base + j * stride;
       let lr = 0;
       let lg = 0;
       let lb = 0;

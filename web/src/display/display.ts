@@ -2,7 +2,7 @@
 
 import { ProtocolError } from '../decoders/decoder';
 import { DamageRegion } from './damage';
-import type { DrawTarget } from './draw-target';
+import type { DirectPixels, DrawTarget } from './draw-target';
 import type { DecodeImage, DecodedImage, ImageMime } from './images';
 import { createBitmapDecoder } from './images';
 
@@ -180,6 +180,20 @@ export class Display implements DrawTarget {
       return;
     }
     this.blitNow(x, y, w, h, pixels, offset, w);
+  }
+
+  /** The pixel array itself, unless operations wait for an image (they must run first). */
+  directPixels(x: number, y: number, w: number, h: number): DirectPixels | null {
+    if (this.queue.length > 0) return null;
+    if (x < 0 || y < 0 || w < 0 || h < 0 || x + w > this.fbWidth || y + h > this.fbHeight) {
+      return null;
+    }
+    return { pixels: this.pixels32, offset: y * this.stride + x, stride: this.stride };
+  }
+
+  commitDirect(x: number, y: number, w: number, h: number): void {
+    const r = { x, y, w, h };
+    if (this.clip(r)) this.addDamage(r.x, r.y, r.w, r.h);
   }
 
   drawImage(x: number, y: number, w: number, h: number, data: Uint8Array, mime: ImageMime): void {

@@ -25,6 +25,8 @@ export function parseCapsSizes(flags: number, payload: Uint8Array): Map<number, 
   return sizes;
 }
 
+const zSyncFlush = 2;
+
 /** Inflates a zlib stream, refusing output beyond `limit` bytes. */
 export function inflateBounded(data: Uint8Array, limit: number): Uint8Array {
   const inflater = new Inflate({ chunkSize: 64 * 1024 });
@@ -36,7 +38,9 @@ export function inflateBounded(data: Uint8Array, limit: number): Uint8Array {
     chunks.push(chunk);
   };
   inflater.onEnd = () => {};
-  inflater.push(data, true);
+  // Z_SYNC_FLUSH, not Z_FINISH: TigerVNC ends its stream with a sync flush and no end marker,
+  // which Z_FINISH reports as a buffer error.
+  inflater.push(data, zSyncFlush);
   if (inflater.err)
     throw new ProtocolError(`corrupt clipboard data (${inflater.msg || inflater.err})`);
   const out = new Uint8Array(total);

@@ -45,6 +45,14 @@ export const msgBell = 2;
 export const msgServerCutText = 3;
 export const msgEndOfContinuousUpdates = 150;
 export const msgServerFence = 248;
+/** XVP (both directions): version and a message code. */
+export const msgXvp = 250;
+export const xvpVersion = 1;
+export const xvpFail = 0;
+export const xvpInit = 1;
+export const xvpShutdown = 2;
+export const xvpReboot = 3;
+export const xvpReset = 4;
 
 // Encodings.
 export const encodingRaw = 0;
@@ -68,6 +76,7 @@ export const pseudoEncodingQemuExtendedKeyEvent = -258;
 export const pseudoEncodingQemuLedState = -261;
 export const pseudoEncodingDesktopName = -307;
 export const pseudoEncodingExtendedDesktopSize = -308;
+export const pseudoEncodingXvp = -309;
 export const pseudoEncodingFence = -312;
 export const pseudoEncodingContinuousUpdates = -313;
 export const pseudoEncodingExtendedClipboard = 0xc0a1e5ce | 0; // signed on the wire

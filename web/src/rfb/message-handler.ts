@@ -31,4 +31,6 @@ export interface MessageHandler {
   extendedClipboard(flags: number, payload: Uint8Array): void;
   endOfContinuousUpdates(): void;
   serverFence(flags: number, payload: Uint8Array): void;
+  /** XVP message from the server: its version and code (xvpInit: power actions available; xvpFail). */
+  xvp?(version: number, code: number): void;
 }

@@ -16,6 +16,7 @@ import {
   msgServerCutText,
   msgServerFence,
   msgSetColourMapEntries,
+  msgXvp,
   pseudoEncodingCursor,
   pseudoEncodingDesktopName,
   pseudoEncodingDesktopSize,
@@ -64,12 +65,18 @@ export class MessageReader {
   private rectsLeft = 0;
   private inUpdate = false;
   private rect: Rect | null = null;
+  private readonly counts = new Map<number, number>();
 
   constructor(
     private readonly handler: MessageHandler,
     private readonly decoders: ReadonlyMap<number, Decoder>,
     private readonly target: DrawTarget,
   ) {}
+
+  /** Rectangles read so far per encoding number (LastRect is not counted). */
+  get rectangleCounts(): ReadonlyMap<number, number> {
+    return this.counts;
+  }
 
   /**
    * Reads and dispatches every complete message in `q` (and as much of a
@@ -143,6 +150,13 @@ export class MessageReader {
         this.handler.serverFence(flags, q.readBytes(length));
         return true;
       }
+      case msgXvp: {
+        if (q.length < 4) return false;
+        q.skip(2);
+        const version = q.readU8();
+        this.handler.xvp?.(version, q.readU8());
+        return true;
+      }
       default:
         throw new ProtocolError(`unknown server message type ${type}`);
     }
@@ -167,6 +181,7 @@ export class MessageReader {
         break;
       }
       if (!this.readRect(r, q)) return false;
+      this.counts.set(r.encoding, (this.counts.get(r.encoding) ?? 0) + 1);
       this.rect = null;
       this.rectsLeft--;
     }

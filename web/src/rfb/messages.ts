@@ -12,7 +12,9 @@ import {
   msgSetDesktopSize,
   msgSetEncodings,
   msgSetPixelFormat,
+  msgXvp,
   qemuSubmsgExtendedKeyEvent,
+  xvpVersion,
 } from './constants';
 
 /** One head of a multi-screen layout (ExtendedDesktopSize / SetDesktopSize SCREEN). */
@@ -262,4 +264,9 @@ export function writeSetDesktopSize(
     v.setUint32(o + 12, s.flags >>> 0);
   });
   return out;
+}
+
+/** XVP: asks the server for a power action (xvpShutdown, xvpReboot or xvpReset). */
+export function writeXvp(code: number): Uint8Array {
+  return Uint8Array.of(msgXvp, 0, xvpVersion, code);
 }

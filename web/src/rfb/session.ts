@@ -36,6 +36,8 @@ import {
   pseudoEncodingQemuExtendedKeyEvent,
   pseudoEncodingQemuLedState,
   pseudoEncodingQualityLevel0,
+  pseudoEncodingXvp,
+  xvpInit,
 } from './constants';
 import type { RsaPrivateKey } from './crypto/rsa';
 import { generateRsaKey } from './crypto/rsa';
@@ -58,6 +60,7 @@ import {
   writeSetDesktopSize,
   writeSetEncodings,
   writeSetPixelFormat,
+  writeXvp,
 } from './messages';
 import type { CredentialType, Credentials } from './security/security';
 
@@ -77,7 +80,7 @@ export interface SessionTransport {
 }
 
 export interface Capabilities {
-  /** xvp power actions (not supported). */
+  /** XVP power actions (shutdown, reboot, reset): the server sent XVP_INIT. */
   power: boolean;
   /** The server accepts SetDesktopSize (remote resize). */
   resize: boolean;
@@ -105,6 +108,17 @@ export interface SessionOptions {
   qualityLevel?: number;
   /** Compression level 0..9 (default 2). */
   compressionLevel?: number;
+  /**
+   * The rectangle encodings to announce, in order of preference (default: every one the decoder
+   * table has, in the client's order). Raw is added at the end unless listed; pseudo-encodings are
+   * always announced. Encodings without a decoder are left out.
+   */
+  encodings?: readonly number[];
+  /**
+   * Announce a QualityLevel pseudo-encoding (default true). Without one, Tight servers send no
+   * JPEG, so the picture is lossless.
+   */
+  jpeg?: boolean;
   /** Overrides for tests: randomness and the RA2 client key. */
   randomBytes?: (n: number) => Uint8Array;
   generateRsaKey?: ((bits: number) => Promise<RsaPrivateKey>) | null;
@@ -140,6 +154,8 @@ export class RfbSession implements MessageHandler {
   private readonly shared: boolean;
   private qualityLevel: number;
   private compressionLevel: number;
+  private readonly rectEncodings: readonly number[];
+  private readonly jpeg: boolean;
 
   private width = 0;
   private height = 0;
@@ -147,6 +163,7 @@ export class RfbSession implements MessageHandler {
   private supportsContinuousUpdates = false;
   private supportsSetDesktopSize = false;
   private supportsQemuKeys = false;
+  private supportsXvp = false;
   private firstScreen: Screen | null = null;
   private clipboardServerActions = 0;
   private clipboardServerFormats = 0;
@@ -163,6 +180,9 @@ export class RfbSession implements MessageHandler {
     this.credentials = { ...options.credentials };
     this.qualityLevel = clamp(options.qualityLevel ?? 6, 0, 9);
     this.compressionLevel = clamp(options.compressionLevel ?? 2, 0, 9);
+    const wanted = options.encodings ?? preferredEncodings;
+    this.rectEncodings = [...new Set([...wanted, encodingRaw])].filter((e) => decoders.has(e));
+    this.jpeg = options.jpeg ?? true;
     const keygen =
       options.generateRsaKey === null
         ? undefined
@@ -184,7 +204,7 @@ export class RfbSession implements MessageHandler {
   }
 
   get capabilities(): Capabilities {
-    return { power: false, resize: this.supportsSetDesktopSize };
+    return { power: this.supportsXvp, resize: this.supportsSetDesktopSize };
   }
 
   /** Bytes from the transport. */
@@ -244,6 +264,10 @@ export class RfbSession implements MessageHandler {
       this.send(
         writeExtendedClipboard(extendedClipboardActionNotify | extendedClipboardFormatText),
       );
+      // libvncserver 0.9.14 (x11vnc in Debian 12) takes the extension but drops the UTF-8 text
+      // it is then sent (LibVNC/libvncserver#638): Latin-1 text also goes the classic way, and a
+      // server that reads both gets the same text twice.
+      if (/^[\u0000-\u00ff]*$/.test(text)) this.send(writeClientCutText(text));
     } else {
       this.send(writeClientCutText(text));
     }
@@ -257,6 +281,13 @@ export class RfbSession implements MessageHandler {
     return true;
   }
 
+  /** Asks for an XVP power action (xvpShutdown, xvpReboot, xvpReset); false if the server offers none. */
+  xvpOperation(code: number): boolean {
+    if (this.stateValue !== 'connected' || !this.supportsXvp) return false;
+    this.send(writeXvp(code));
+    return true;
+  }
+
   /** Changes the JPEG quality and compression hints (sends SetEncodings again). */
   setQuality(qualityLevel: number, compressionLevel: number): void {
     this.qualityLevel = clamp(qualityLevel, 0, 9);
@@ -264,12 +295,19 @@ export class RfbSession implements MessageHandler {
     if (this.stateValue === 'connected') this.send(writeSetEncodings(this.encodings()));
   }
 
+  /**
+   * Rectangles received so far on this connection, per encoding number (pseudo-encodings
+   * included, LastRect excepted): to see which encodings the server really used.
+   */
+  get rectangleCounts(): ReadonlyMap<number, number> {
+    return this.reader?.rectangleCounts ?? new Map();
+  }
+
   /** The encodings the client announces, in order of preference. */
   encodings(): number[] {
-    const encs = preferredEncodings.filter((e) => this.decoders.has(e));
-    encs.push(encodingRaw);
+    const encs = [...this.rectEncodings];
+    if (this.jpeg) encs.push(pseudoEncodingQualityLevel0 + this.qualityLevel);
     encs.push(
-      pseudoEncodingQualityLevel0 + this.qualityLevel,
       pseudoEncodingCompressLevel0 + this.compressionLevel,
       pseudoEncodingDesktopSize,
       pseudoEncodingExtendedDesktopSize,
@@ -278,6 +316,7 @@ export class RfbSession implements MessageHandler {
       pseudoEncodingDesktopName,
       pseudoEncodingQemuExtendedKeyEvent,
       pseudoEncodingQemuLedState,
+      pseudoEncodingXvp,
       pseudoEncodingFence,
       pseudoEncodingContinuousUpdates,
       pseudoEncodingExtendedClipboard,
@@ -398,6 +437,14 @@ export class RfbSession implements MessageHandler {
 
   bell(): void {
     this.events.bell();
+  }
+
+  xvp(version: number, code: number): void {
+    // XVP_INIT says the server takes power actions; XVP_FAIL (a refused action) changes nothing.
+    if (code === xvpInit && version >= 1 && !this.supportsXvp) {
+      this.supportsXvp = true;
+      this.events.capabilities(this.capabilities);
+    }
   }
 
   serverCutText(text: string): void {

@@ -36,6 +36,11 @@ export class ClientCore {
       );
       return;
     }
+    if (msg.type === 'rectangleCounts') {
+      const counts = new Map(this.session?.rectangleCounts ?? []);
+      this.deps.post({ type: 'rectangleCounts', id: msg.id, counts });
+      return;
+    }
     const s = this.session;
     if (!s) return;
     switch (msg.type) {
@@ -56,6 +61,9 @@ export class ClientCore {
         break;
       case 'quality':
         s.setQuality(msg.qualityLevel, msg.compressionLevel);
+        break;
+      case 'xvp':
+        s.xvpOperation(msg.code);
         break;
       case 'disconnect':
         s.disconnect();
@@ -102,6 +110,8 @@ export class ClientCore {
       credentials: msg.credentials,
       qualityLevel: msg.qualityLevel,
       compressionLevel: msg.compressionLevel,
+      encodings: msg.encodings,
+      jpeg: msg.jpeg,
     });
     this.session = session;
     this.display = display;

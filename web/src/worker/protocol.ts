@@ -10,6 +10,10 @@ export interface ConnectOptions {
   credentials?: Credentials;
   qualityLevel: number;
   compressionLevel: number;
+  /** Rectangle encodings to announce (default: all), see SessionOptions. */
+  encodings?: number[];
+  /** Announce a JPEG quality level (default true). */
+  jpeg?: boolean;
 }
 
 /** Main thread to client core. */
@@ -21,7 +25,10 @@ export type ToCore =
   | { type: 'clipboard'; text: string }
   | { type: 'setDesktopSize'; width: number; height: number }
   | { type: 'quality'; qualityLevel: number; compressionLevel: number }
+  /** An XVP power action: 2 shutdown, 3 reboot, 4 reset. */
+  | { type: 'xvp'; code: number }
   | { type: 'capture'; id: number }
+  | { type: 'rectangleCounts'; id: number }
   | { type: 'disconnect' };
 
 /** Client core to main thread. */
@@ -37,4 +44,5 @@ export type FromCore =
   | { type: 'resize'; width: number; height: number }
   | { type: 'cursor'; hotX: number; hotY: number; width: number; height: number; rgba: Uint8Array }
   | { type: 'ledstate'; state: number }
-  | { type: 'capture'; id: number; width: number; height: number; rgba: Uint8ClampedArray | null };
+  | { type: 'capture'; id: number; width: number; height: number; rgba: Uint8ClampedArray | null }
+  | { type: 'rectangleCounts'; id: number; counts: Map<number, number> };

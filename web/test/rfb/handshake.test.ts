@@ -31,6 +31,7 @@ function afterInit(width: number, height: number): number[] {
     -307,
     -258,
     -261,
+    -309,
     -312,
     -313,
     0xc0a1e5ce | 0,

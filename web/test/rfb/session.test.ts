@@ -3,6 +3,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  StubRawDecoder,
   ascii,
   chunkSizes,
   feed,
@@ -14,6 +15,7 @@ import {
   u32,
 } from '../fakes/session-fakes';
 import type { Harness } from '../fakes/session-fakes';
+import type { SessionOptions } from '../../src/rfb/session';
 
 const connectBytes = [...ascii('RFB 003.008\n'), 1, 1, ...u32(0), ...serverInit(4, 2, 'desk')];
 
@@ -218,6 +220,21 @@ describe('other server messages', () => {
     );
   });
 
+  it('XVP: XVP_INIT turns on power actions; XVP_FAIL changes nothing', () => {
+    expectMessages([250, 0, 1, 0], [], []);
+    expectMessages([250, 0, 1, 1, 250, 0, 1, 1], [], ['capabilities power=true resize=false']);
+  });
+
+  it('XVP actions are sent only once the server offered them', () => {
+    const h = connected();
+    expect(h.session.xvpOperation(2)).toBe(false);
+    expect(h.transport.take()).toEqual([]);
+    feed(h.session, [250, 0, 1, 1], 1);
+    expect(h.session.capabilities.power).toBe(true);
+    expect([2, 3, 4].map((code) => h.session.xvpOperation(code))).toEqual([true, true, true]);
+    expect(h.transport.take()).toEqual([250, 0, 1, 2, 250, 0, 1, 3, 250, 0, 1, 4]);
+  });
+
   it('unknown message types and oversized cut text end the session', () => {
     expectMessages([77], [], ['disconnect clean=false unknown server message type 77']);
     expectMessages(
@@ -307,7 +324,11 @@ describe('extended clipboard', () => {
     feed(h.session, serverCaps, 1);
     h.transport.take();
     h.session.clipboardPasteFrom('ça\nva');
-    expect(h.transport.take()).toEqual(clientExtended((1 << 27) | 1));
+    // Notify, and the Latin-1 text as classic ClientCutText too (for libvncserver 0.9.14).
+    expect(h.transport.take()).toEqual([
+      ...clientExtended((1 << 27) | 1),
+      ...[6, 0, 0, 0, ...u32(5), 0xe7, 0x61, 0x0a, 0x76, 0x61],
+    ]);
     feed(h.session, extended((1 << 25) | 1), 1);
     const sent = Buffer.from(h.transport.take());
     expect(sent.readInt32BE(4)).toBe(-(sent.length - 8));
@@ -317,6 +338,14 @@ describe('extended clipboard', () => {
     expect(inflated.subarray(4).toString()).toBe('ça\r\nva\0');
     // peek: notify that text is available.
     feed(h.session, extended(1 << 26), 1);
+    expect(h.transport.take()).toEqual(clientExtended((1 << 27) | 1));
+  });
+
+  it('with the extension, text beyond Latin-1 is only announced', () => {
+    const h = connected();
+    feed(h.session, serverCaps, 1);
+    h.transport.take();
+    h.session.clipboardPasteFrom('€');
     expect(h.transport.take()).toEqual(clientExtended((1 << 27) | 1));
   });
 
@@ -370,7 +399,7 @@ describe('session lifecycle', () => {
     expect(h.transport.take()).toEqual([
       2,
       0,
-      ...u16(13),
+      ...u16(14),
       ...[
         0,
         -23,
@@ -382,6 +411,7 @@ describe('session lifecycle', () => {
         -307,
         -258,
         -261,
+        -309,
         -312,
         -313,
         0xc0a1e5ce | 0,
@@ -436,6 +466,72 @@ describe('malformed input', () => {
       feed(h.session, [...prefix, ...Array.from({ length: 200 }, random)], 1 + (random() % 5));
       const last = h.events.log.at(-1) ?? '';
       if (h.session.state === 'disconnected') expect(last).toMatch(/^disconnect clean=false \S/);
+    }
+  });
+});
+
+describe('announced encodings', () => {
+  /** A session over stub decoders for `encodings`, connected; returns it and its SetEncodings list. */
+  function connectWith(options: SessionOptions, encodings: number[]) {
+    const h = makeSession(options, new Map(encodings.map((e) => [e, new StubRawDecoder()])));
+    feed(h.session, connectBytes, Infinity);
+    const sent = h.transport.take();
+    // ProtocolVersion (12), security type (1), ClientInit (1), SetPixelFormat (20), SetEncodings.
+    const at = 12 + 1 + 1 + 20;
+    expect(sent[at]).toBe(2);
+    const view = new DataView(Uint8Array.from(sent).buffer);
+    const count = view.getUint16(at + 2);
+    const list = Array.from({ length: count }, (_, i) => view.getInt32(at + 4 + 4 * i));
+    h.events.log = [];
+    h.display.ops = [];
+    return { h, list };
+  }
+
+  const decodable = [0, 1, 2, 5, 6, 7, 16, -260];
+
+  it('by default: every decodable encoding in the preferred order, Raw last, then the pseudo-encodings', () => {
+    const { list } = connectWith({}, decodable);
+    expect(list.slice(0, 9)).toEqual([1, 7, -260, 16, 5, 6, 2, 0, -32 + 6]);
+  });
+
+  it('`encodings` restricts and orders the rectangle encodings; Raw is implied, unknown ones dropped', () => {
+    const { list } = connectWith({ encodings: [16, 99, 5] }, decodable);
+    expect(list.slice(0, 5)).toEqual([16, 5, 0, -26, -254]);
+    expect(connectWith({ encodings: [0, 7] }, decodable).list.slice(0, 3)).toEqual([0, 7, -26]);
+    // The pseudo-encodings stay.
+    expect(list).toEqual(expect.arrayContaining([-223, -224, -239, -308, -313]));
+  });
+
+  it('`jpeg: false` leaves out QualityLevel, also when the levels change', () => {
+    const { h, list } = connectWith({ encodings: [7], jpeg: false }, decodable);
+    expect(list.slice(0, 3)).toEqual([7, 0, -254]);
+    expect(list.some((e) => e >= -32 && e <= -23)).toBe(false);
+    h.session.setQuality(9, 1);
+    const again = h.transport.take();
+    expect(again.slice(0, 4)).toEqual([2, 0, ...u16(list.length)]);
+    expect(again.slice(4, 16)).toEqual([7, 0, -255].flatMap(s32));
+  });
+
+  it('counts the rectangles of each encoding once, whatever the chunking; LastRect is not counted', () => {
+    for (const chunk of chunkSizes) {
+      const { h } = connectWith({}, [0, 7]);
+      expect(h.session.rectangleCounts.size).toBe(0);
+      feed(
+        h.session,
+        [
+          ...[0, 0, ...u16(3), ...rect(0, 0, 2, 1, 0), ...pixels(2)],
+          ...[...rect(1, 1, 1, 1, 0), ...pixels(1), ...rect(0, 0, 4, 2, -223)],
+          ...[0, 0, ...u16(0xffff), ...rect(0, 0, 1, 1, 0), ...pixels(1)],
+          ...rect(0, 0, 0, 0, -224),
+        ],
+        chunk,
+      );
+      expect(new Map(h.session.rectangleCounts), `chunk ${chunk}`).toEqual(
+        new Map([
+          [0, 3],
+          [-223, 1],
+        ]),
+      );
     }
   });
 });

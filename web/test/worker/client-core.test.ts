@@ -121,6 +121,45 @@ describe('ClientCore', () => {
     ]);
   });
 
+  it('announces XVP power actions and forwards them', () => {
+    const ws = connect();
+    ws.serverSend([...ascii('RFB 003.008\n'), 1, 1, ...u32(0), ...serverInit(4, 2, 'core')]);
+    ws.take();
+    posted.length = 0;
+    ws.serverSend([250, 0, 1, 1]);
+    expect(posted).toEqual([
+      { type: 'capabilities', capabilities: { power: true, resize: false } },
+    ]);
+    core.handle({ type: 'xvp', code: 3 });
+    expect(ws.take()).toEqual([250, 0, 1, 3]);
+  });
+
+  it('passes the encoding options on and reports the rectangles per encoding', () => {
+    core.handle({ type: 'rectangleCounts', id: 1 });
+    core.handle({
+      type: 'connect',
+      canvas: {} as OffscreenCanvas,
+      url: 'ws://127.0.0.1:1/websockify',
+      protocols: ['binary'],
+      shared: true,
+      qualityLevel: 6,
+      compressionLevel: 2,
+      encodings: [0],
+      jpeg: false,
+    });
+    const ws = FakeWebSocket.instances.at(-1)!;
+    ws.serverOpen();
+    ws.serverSend([...ascii('RFB 003.008\n'), 1, 1, ...u32(0), ...serverInit(4, 2, 'core')]);
+    // ProtocolVersion, security type, ClientInit and SetPixelFormat come first.
+    expect(ws.take().slice(34, 42)).toEqual([2, 0, ...u16(13), ...u32(0)]);
+    ws.serverSend([0, 0, ...u16(1), ...rect(0, 0, 1, 1, 0), 1, 2, 3, 0]);
+    core.handle({ type: 'rectangleCounts', id: 2 });
+    expect(posted.filter((m) => m.type === 'rectangleCounts')).toEqual([
+      { type: 'rectangleCounts', id: 1, counts: new Map() },
+      { type: 'rectangleCounts', id: 2, counts: new Map([[0, 1]]) },
+    ]);
+  });
+
   it('captures the framebuffer', () => {
     connect();
     core.handle({ type: 'capture', id: 7 });

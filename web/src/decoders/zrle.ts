@@ -121,16 +121,21 @@ export class ZRLEDecoder implements Decoder {
     const d = this.buf;
     const end = this.pos;
     const pal = this.palette;
-    const strip = this.strip.get(w * ZRLE_TILE_SIZE);
     let p = 0;
     const truncated = (): ProtocolError =>
       new ProtocolError(`ZRLE: tile data ends early (${end} bytes inflated)`);
 
     for (let ty = 0; ty < h; ty += ZRLE_TILE_SIZE) {
       const th = Math.min(ZRLE_TILE_SIZE, h - ty);
+      // A row of tiles goes straight into the framebuffer when the target lends it, else into
+      // a strip that is then blitted; `base` and `stride` place it in either.
+      const direct = target.directPixels?.(x, y + ty, w, th) ?? null;
+      const strip = direct ? direct.pixels : this.strip.get(w * ZRLE_TILE_SIZE);
+      const base = direct ? direct.offset : 0;
+      const stride = direct ? direct.stride : w;
       for (let tx = 0; tx < w; tx += ZRLE_TILE_SIZE) {
         const tw = Math.min(ZRLE_TILE_SIZE, w - tx);
-        const skip = w - tw;
+        const skip = stride - tw;
         if (p >= end) throw truncated();
         const sub = d[p++];
         const palSize = sub & 0x7f;
@@ -147,7 +152,7 @@ export class ZRLEDecoder implements Decoder {
         if (sub === 0) {
           // Raw CPIXELs.
           if (p + tw * th * CPIXEL_BYTES > end) throw truncated();
-          let o = tx;
+          let o = base + tx;
           for (let j = 0; j < th; j++, o += skip) {
             for (let i = 0; i < tw; i++, p += CPIXEL_BYTES) {
               strip[o++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | OPAQUE;
@@ -156,14 +161,14 @@ export class ZRLEDecoder implements Decoder {
         } else if (sub === 1) {
           // Solid: the palette's one colour.
           const c = pal[0];
-          for (let j = 0, o = tx; j < th; j++, o += w) strip.fill(c, o, o + tw);
+          for (let j = 0, o = base + tx; j < th; j++, o += stride) strip.fill(c, o, o + tw);
         } else if (sub <= 16) {
           // Packed palette: 1, 2 or 4 bits per pixel, rows padded to bytes.
           const bits = palSize === 2 ? 1 : palSize <= 4 ? 2 : 4;
           const mask = (1 << bits) - 1;
           const rowBytes = (tw * bits + 7) >> 3;
           if (p + rowBytes * th > end) throw truncated();
-          let o = tx;
+          let o = base + tx;
           for (let j = 0; j < th; j++, p += rowBytes, o += skip) {
             let shift = 8;
             let bp = p;
@@ -182,7 +187,7 @@ export class ZRLEDecoder implements Decoder {
           // Run-length encoded, plain (128) or with a palette (130..255).
           const total = tw * th;
           let done = 0;
-          let o = tx;
+          let o = base + tx;
           let col = 0;
           while (done < total) {
             let c: number;
@@ -226,7 +231,8 @@ export class ZRLEDecoder implements Decoder {
           }
         }
       }
-      target.blitRgbx(x, y + ty, w, th, this.strip.bytes(w * th));
+      if (direct) target.commitDirect?.(x, y + ty, w, th);
+      else target.blitRgbx(x, y + ty, w, th, this.strip.bytes(w * th));
     }
     // Like other viewers, ignore inflated bytes after the last tile.
   }

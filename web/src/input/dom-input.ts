@@ -77,6 +77,20 @@ export class DomInput {
     for (const f of this.cleanup.splice(0)) f();
   }
 
+  /**
+   * Whether input goes to the server now. When it stops (view only turned on), keys and buttons
+   * still down are released first, so that nothing stays stuck on the server.
+   */
+  private allowed(): boolean {
+    if (this.host.allowed()) return true;
+    this.keyboard.releaseAll();
+    if (this.pointer.buttons) {
+      const [x, y] = this.pointer.position;
+      this.pointer.setButtons(x, y, 0);
+    }
+    return false;
+  }
+
   private listen<K extends keyof HTMLElementEventMap>(
     el: HTMLElement | Window,
     type: K,
@@ -126,7 +140,7 @@ export class DomInput {
       this.pointer.setButtons(x, y, rfbButtonMask(e.buttons));
     };
     this.listen(c, 'pointerdown', (e) => {
-      if (!host.allowed()) return;
+      if (!this.allowed()) return;
       e.preventDefault();
       // Keep the keyboard where it is when the text field has it (on-screen keyboard up).
       if (document.activeElement !== this.textInput) c.focus({ preventScroll: true });
@@ -139,12 +153,12 @@ export class DomInput {
       this.pullClipboard();
     });
     this.listen(c, 'pointermove', (e) => {
-      if (!host.allowed()) return;
+      if (!this.allowed()) return;
       if (e.pointerType === 'touch') this.gestures.touchMove(e.pointerId, e.clientX, e.clientY);
       else mouse(e); // also a button change while another is held ("chorded" buttons)
     });
     this.listen(c, 'pointerup', (e) => {
-      if (!host.allowed()) return;
+      if (!this.allowed()) return;
       e.preventDefault();
       if (e.pointerType === 'touch') {
         this.gestures.touchEnd(e.pointerId, e.clientX, e.clientY, e.timeStamp);
@@ -180,10 +194,10 @@ export class DomInput {
 
   private listenKeys(el: HTMLElement): void {
     this.listen(el, 'keydown', (e) => {
-      if (this.host.allowed()) this.keyboard.keyDown(e);
+      if (this.allowed()) this.keyboard.keyDown(e);
     });
     this.listen(el, 'keyup', (e) => {
-      if (this.host.allowed()) this.keyboard.keyUp(e);
+      if (this.allowed()) this.keyboard.keyUp(e);
     });
   }
 

@@ -4,7 +4,7 @@
 import zlib from 'node:zlib';
 import { expect } from 'vitest';
 import type { Decoder } from '../../src/decoders/decoder';
-import type { DrawTarget } from '../../src/display/draw-target';
+import type { DirectPixels, DrawTarget } from '../../src/display/draw-target';
 import { ByteQueue } from '../../src/rfb/byte-queue';
 
 /** An image as RGB triples, rows packed. */
@@ -89,6 +89,54 @@ export class FakeTarget implements DrawTarget {
     this.check(x, y, w, h);
     this.calls++;
     this.images.push({ x, y, w, h, data: data.slice(), mime });
+  }
+}
+
+/**
+ * A FakeTarget that also lends its pixels (DrawTarget.directPixels) while `lend` is true, and
+ * checks that every direct write is committed with the same rectangle before the next call.
+ */
+export class DirectFakeTarget extends FakeTarget {
+  lend = true;
+  blits = 0;
+  commits = 0;
+  private open: string | null = null;
+  private readonly words: Uint32Array;
+
+  constructor(width: number, height: number) {
+    super(width, height);
+    this.words = new Uint32Array(this.rgba.buffer, this.rgba.byteOffset, width * height);
+  }
+
+  directPixels(x: number, y: number, w: number, h: number): DirectPixels | null {
+    this.expectClosed();
+    if (x < 0 || y < 0 || w < 0 || h < 0 || x + w > this.width || y + h > this.height) {
+      throw new Error(`DirectFakeTarget: ${w}x${h} at (${x}, ${y}) outside the framebuffer`);
+    }
+    if (!this.lend) return null;
+    this.open = `${x},${y} ${w}x${h}`;
+    return { pixels: this.words, offset: y * this.width + x, stride: this.width };
+  }
+
+  commitDirect(x: number, y: number, w: number, h: number): void {
+    expect(`${x},${y} ${w}x${h}`, 'commitDirect rectangle').toBe(this.open);
+    this.open = null;
+    this.commits++;
+  }
+
+  override blitRgbx(x: number, y: number, w: number, h: number, p: Uint8Array, o = 0): void {
+    this.expectClosed();
+    this.blits++;
+    super.blitRgbx(x, y, w, h, p, o);
+  }
+
+  override fillRect(x: number, y: number, w: number, h: number, r: number, g: number, b: number) {
+    this.expectClosed();
+    super.fillRect(x, y, w, h, r, g, b);
+  }
+
+  private expectClosed(): void {
+    expect(this.open, 'a direct write left uncommitted').toBe(null);
   }
 }
 

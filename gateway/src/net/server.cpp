@@ -18,7 +18,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <mutex>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -28,6 +30,7 @@ namespace vncgate::net {
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using acceptor_type = asio::basic_socket_acceptor<protocol>;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 namespace {
 
@@ -68,6 +71,11 @@ std::string format_endpoint(const protocol::endpoint& ep) {
 } // namespace
 
 struct server::impl {
+    struct listener {
+        std::unique_ptr<acceptor_type> acceptor;
+        bool distribute; // deal accepted connections out to the I/O threads
+    };
+
     explicit impl(core::options opts) : gw(std::make_shared<gateway>(std::move(opts))) {
         unsigned n = gw->opts().threads;
         if (n == 0)
@@ -86,10 +94,15 @@ struct server::impl {
         return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
     }
 
-    void add_listener(const protocol::endpoint& ep) {
-        auto a = std::make_unique<acceptor_type>(main_context());
+    // Opens, binds and listens one acceptor on `ctx`. `share_port` sets SO_REUSEPORT so that every
+    // I/O thread can have its own acceptor on the same address.
+    std::unique_ptr<acceptor_type> open_acceptor(asio::io_context& ctx,
+                                                 const protocol::endpoint& ep, bool share_port) {
+        auto a = std::make_unique<acceptor_type>(ctx);
         a->open(ep.protocol());
         a->set_option(asio::socket_base::reuse_address(true));
+        if (share_port)
+            a->set_option(reuse_port(true));
         if (ep.protocol().family() == AF_INET6) {
             // Listen on IPv4 too when bound to the IPv6 wildcard ("dual-stack").
             error_code ignored;
@@ -97,8 +110,23 @@ struct server::impl {
         }
         a->bind(ep);
         a->listen(asio::socket_base::max_listen_connections);
-        spdlog::info("listening on {}", format_endpoint(a->local_endpoint()));
-        acceptors.push_back(std::move(a));
+        return a;
+    }
+
+    // TCP: one acceptor per I/O thread on the same port, so that a connection is accepted and
+    // served on one thread with no hand-off (the kernel spreads connections over the acceptors).
+    // Unix sockets: one acceptor whose connections are dealt out to the threads in turn.
+    void add_listener(const protocol::endpoint& ep) {
+        bool tcp_family = ep.protocol().family() != AF_UNIX;
+        bool per_thread = tcp_family && contexts.size() > 1;
+        auto first = open_acceptor(main_context(), ep, per_thread);
+        auto bound = first->local_endpoint(); // the real port when ep asked for port 0
+        spdlog::info("listening on {}", format_endpoint(bound));
+        listeners.push_back({std::move(first), !per_thread});
+        if (!per_thread)
+            return;
+        for (std::size_t i = 1; i < contexts.size(); ++i)
+            listeners.push_back({open_acceptor(*contexts[i], bound, true), false});
     }
 
     void listen_tcp(const core::listen_address& la) {
@@ -124,7 +152,7 @@ struct server::impl {
                 if (la.port == 0)
                     break;
             } catch (const boost::system::system_error& e) {
-                if (la.host.empty() && ep.protocol().family() == AF_INET6) {
+                if (la.host.empty() && ep.protocol().family() == AF_INET6 && listeners.empty()) {
                     // No IPv6 on this machine: fall back to IPv4 only.
                     try {
                         add_listener(tcp::endpoint(tcp::v4(), la.port));
@@ -137,7 +165,7 @@ struct server::impl {
                 errors += format_endpoint(ep) + ": " + e.code().message() + "; ";
             }
         }
-        if (acceptors.empty())
+        if (listeners.empty())
             throw core::config_error("cannot listen: " + errors);
     }
 
@@ -158,17 +186,22 @@ struct server::impl {
         unix_path = path;
     }
 
-    void accept(acceptor_type& a) {
-        a.async_accept(next_worker(), [this, &a](error_code ec, socket_type s) {
+    void accept(listener& l) {
+        auto on_accept = [this, &l](error_code ec, socket_type s) {
             if (ec == asio::error::operation_aborted || stopping)
                 return;
+            bool out_of_fds = ec == asio::error::no_descriptors || ec.value() == ENFILE;
+            if (out_of_fds && shed_connection(*l.acceptor))
+                return accept(l);
             if (ec) {
-                // Out of descriptors or a transient error: do not spin, try again shortly.
-                spdlog::warn("accept failed: {}", ec.message());
-                auto t = std::make_shared<asio::steady_timer>(main_context(), accept_retry_delay);
-                t->async_wait([this, &a, t](error_code) {
+                // Nothing could be freed, or a transient error: do not spin, try again shortly.
+                if (!out_of_fds)
+                    spdlog::warn("accept failed: {}", ec.message());
+                auto t = std::make_shared<asio::steady_timer>(l.acceptor->get_executor(),
+                                                              accept_retry_delay);
+                t->async_wait([this, &l, t](error_code) {
                     if (!stopping)
-                        accept(a);
+                        accept(l);
                 });
                 return;
             }
@@ -177,18 +210,70 @@ struct server::impl {
             std::string client = pe ? "?" : format_endpoint(peer);
             if (client.starts_with("unix:"))
                 client = "unix";
-            auto ex = s.get_executor();
-            asio::post(ex, [s = std::move(s), gw = gw, client = std::move(client)]() mutable {
-                run_connection(std::move(s), std::move(gw), std::move(client));
-            });
-            accept(a);
-        });
+            if (l.distribute) {
+                auto ex = s.get_executor();
+                asio::post(ex, [s = std::move(s), gw = gw, client = std::move(client)]() mutable {
+                    run_connection(std::move(s), std::move(gw), std::move(client));
+                });
+            } else {
+                run_connection(std::move(s), gw, std::move(client));
+            }
+            accept(l);
+        };
+        if (l.distribute)
+            l.acceptor->async_accept(next_worker(), std::move(on_accept));
+        else
+            l.acceptor->async_accept(std::move(on_accept));
+    }
+
+    // Out of file descriptors: accept the waiting connection with the descriptor held in reserve
+    // and answer 503 at once, rather than leave the client hanging in the backlog. Returns false
+    // when no connection could be taken (another thread used the freed descriptor first, or the
+    // reserve is gone); the caller then waits before accepting again.
+    bool shed_connection(acceptor_type& a) {
+        std::lock_guard lock(reserve_mutex);
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_shed_warning > std::chrono::seconds(1)) {
+            last_shed_warning = now;
+            spdlog::warn("out of file descriptors ({} sessions): refusing new connections with 503",
+                         gw->active_sessions());
+        }
+        if (reserve_fd < 0)
+            reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (reserve_fd < 0)
+            return false;
+        ::close(reserve_fd);
+        int fd = ::accept4(a.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            static constexpr std::string_view busy =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                "Connection: close\r\nContent-Length: 53\r\n\r\n"
+                "vncgate is at its connection limit; try again later.\n";
+            [[maybe_unused]] auto n = ::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);
+            // Half-close and let the kernel finish: an immediate close() with the request still
+            // unread would send a reset that can destroy the 503 before the client reads it.
+            ::shutdown(fd, SHUT_WR);
+            linger_fd(fd);
+        }
+        reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return fd >= 0;
+    }
+
+    // Closes a shed socket after discarding what the client sent, so that close() sends a FIN.
+    static void linger_fd(int fd) {
+        char sink[4096];
+        while (::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+        }
+        ::close(fd);
     }
 
     void close_listeners() {
-        for (auto& a : acceptors) {
-            error_code ignored;
-            a->close(ignored);
+        // Each acceptor is closed on its own thread, which may be running.
+        for (auto& l : listeners) {
+            asio::post(l.acceptor->get_executor(), [a = l.acceptor.get()] {
+                error_code ignored;
+                a->close(ignored);
+            });
         }
         if (!unix_path.empty()) {
             ::unlink(unix_path.c_str());
@@ -292,7 +377,10 @@ struct server::impl {
     std::shared_ptr<gateway> gw;
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-    std::vector<std::unique_ptr<acceptor_type>> acceptors;
+    std::vector<listener> listeners;
+    std::mutex reserve_mutex;
+    int reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    std::chrono::steady_clock::time_point last_shed_warning{};
     std::atomic<std::size_t> next_context{0};
     std::optional<asio::signal_set> signals;
     std::optional<asio::steady_timer> grace_timer, timeout_timer, idle_timer;
@@ -348,8 +436,8 @@ int server::run() {
     auto& i = *impl_;
     i.watch_signals();
     i.watch_timeouts();
-    for (auto& a : i.acceptors)
-        i.accept(*a);
+    for (auto& l : i.listeners)
+        i.accept(l);
     const auto& o = i.gw->opts();
     if (o.fixed_target)
         spdlog::info("proxying to {}", o.fixed_target->to_string());

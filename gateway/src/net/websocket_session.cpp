@@ -50,8 +50,9 @@ constexpr std::uint16_t close_normal = 1000;
 constexpr std::uint16_t close_going_away = 1001;
 constexpr std::uint16_t close_unsupported_data = 1003;
 constexpr std::uint16_t close_policy = 1008;
+// websockify uses 1011 when it cannot reach the target; 1014 (bad gateway) would say it better, but
+// some WebSocket clients (Beast's among them) reject it as an invalid code.
 constexpr std::uint16_t close_internal_error = 1011;
-constexpr std::uint16_t close_bad_gateway = 1014;
 
 // Subprotocols as a browser lists them in Sec-WebSocket-Protocol.
 struct subprotocol_choice {
@@ -243,6 +244,14 @@ private:
             connect_next(0);
             return;
         }
+        // An IP literal needs no resolver (whose private thread costs two thread hand-offs).
+        error_code literal_ec;
+        auto literal = asio::ip::make_address(t.host, literal_ec);
+        if (!literal_ec) {
+            endpoints_.emplace_back(tcp::endpoint(literal, t.port));
+            connect_next(0);
+            return;
+        }
         resolver_.emplace(ws_.get_executor());
         resolver_->async_resolve(
             t.host, std::to_string(t.port), tcp::resolver::numeric_service,
@@ -298,12 +307,13 @@ private:
             return;
         if (connect_failed_) {
             spdlog::warn("session {}: cannot connect to {}: {}", id_, target_name_, connect_error_);
-            close_browser(close_bad_gateway, "cannot connect to the VNC server: " + connect_error_);
+            close_browser(close_internal_error,
+                          "cannot connect to the VNC server: " + connect_error_);
             return;
         }
         if (!connected_)
             return; // the connect handler calls again
-        spdlog::info("session {}: {} connected to {}", id_, client_, target_name_);
+        spdlog::debug("session {}: {} connected to {}", id_, client_, target_name_);
         if (!gw_->opts().record.empty())
             rec_ = core::recorder::open(gw_->opts().record, id_);
         up_buf_.resize(min_up_buffer);

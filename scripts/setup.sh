@@ -8,7 +8,7 @@ build_pkgs=(cmake g++ make pkg-config libboost1.81-dev libssl-dev libcli11-dev l
             libgtest-dev libgmock-dev)
 # The demo desktop, the browser tests and the benchmark's comparison (websockify, noVNC).
 run_pkgs=(ca-certificates openssl tigervnc-standalone-server tigervnc-tools xvfb x11vnc
-          x11-xserver-utils xterm xdotool x11-utils xclip chromium fonts-dejavu-core novnc websockify
+          x11-xserver-utils x11-xkb-utils x11-apps imagemagick xterm xdotool x11-utils xclip chromium fonts-dejavu-core novnc websockify
           procps psmisc)
 
 pkgs=("${build_pkgs[@]}" "${run_pkgs[@]}")

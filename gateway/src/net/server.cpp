@@ -35,7 +35,7 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 namespace {
 
 // How long open sessions get to close after SIGTERM before the process exits anyway.
-constexpr auto shutdown_grace = std::chrono::seconds(8);
+constexpr auto shutdown_grace = std::chrono::seconds(5);
 // Pause before accepting again after running out of file descriptors.
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 

@@ -50,6 +50,7 @@ constexpr std::uint16_t close_normal = 1000;
 constexpr std::uint16_t close_going_away = 1001;
 constexpr std::uint16_t close_unsupported_data = 1003;
 constexpr std::uint16_t close_policy = 1008;
+constexpr std::uint16_t close_too_big = 1009;
 // websockify uses 1011 when it cannot reach the target; 1014 (bad gateway) would say it better, but
 // some WebSocket clients (Beast's among them) reject it as an invalid code.
 constexpr std::uint16_t close_internal_error = 1011;
@@ -171,7 +172,10 @@ public:
                 if (binary)
                     res.set(http::field::sec_websocket_protocol, "binary");
             }));
-        ws_.read_message_max(o.max_message_size);
+        // The message size limit is enforced in on_browser_read rather than by Beast, whose
+        // teardown after a failed read resets a connection that is still sending (and so can
+        // destroy the 1009 close frame before the browser reads it).
+        ws_.read_message_max(0);
         // Server frames are unmasked and sent straight from our buffer; the write buffer is only
         // used for fragmenting, which we do not want: one read from the target, one message.
         ws_.auto_fragment(false);
@@ -338,6 +342,16 @@ private:
                           "text messages are not supported: send binary messages");
             return;
         }
+        message_bytes_ += n;
+        if (message_bytes_ > gw_->opts().max_message_size) {
+            set_end_reason("browser sent a message over the --max-message-size limit");
+            close_browser(close_too_big, "message larger than the gateway's limit of " +
+                                             std::to_string(gw_->opts().max_message_size) +
+                                             " bytes");
+            return;
+        }
+        if (ws_.is_message_done())
+            message_bytes_ = 0;
         bytes_up_ += n;
         if (rec_)
             rec_->from_client({reinterpret_cast<const std::uint8_t*>(up_buf_.data()), n});
@@ -369,9 +383,7 @@ private:
             drain_target();
             return;
         }
-        if (ec == websocket::error::message_too_big) {
-            set_end_reason("browser sent a message over the --max-message-size limit");
-        } else if (ec == beast::error::timeout) {
+        if (ec == beast::error::timeout) {
             set_end_reason("browser stopped answering pings");
         } else {
             set_end_reason("browser connection lost: " + ec.message());
@@ -525,6 +537,7 @@ private:
     std::uint64_t id_ = 0;
     std::uint64_t bytes_up_ = 0;
     std::uint64_t bytes_down_ = 0;
+    std::uint64_t message_bytes_ = 0; // of the browser's current message, so far
 
     std::vector<std::byte> up_buf_;
     relay_buffer down_buf_;

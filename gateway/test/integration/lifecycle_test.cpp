@@ -1,0 +1,161 @@
+// Process lifecycle integration tests: SIGTERM with open sessions, --run-once, --idle-timeout,
+// --heartbeat, listening on IPv6 loopback.
+#include "support/gateway_fixture.hpp"
+
+#include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+namespace vncgate::test {
+namespace {
+
+class lifecycle_test : public gateway_test {
+protected:
+    void SetUp() override { echo_ = loopback_server::tcp(echo_handler()); }
+
+    std::unique_ptr<loopback_server> echo_;
+};
+
+TEST_F(lifecycle_test, sigterm_closes_every_session_with_1001_and_exits_0) {
+    auto log = std::make_shared<stream_log>();
+    auto source = loopback_server::tcp(source_handler(log, 1ull << 30, 81));
+    auto file = tmp_ / "tokens.cfg";
+    write_file(file, "echo: " + echo_->address() + "\nstream: " + source->address() + "\n");
+    start_gateway({"--token-plugin", "TokenFile", "--token-source", file.string(), "127.0.0.1:0"});
+
+    std::vector<std::unique_ptr<ws_client>> idle;
+    ws_connect_options echo_opts;
+    echo_opts.target = "/?token=echo";
+    for (int i = 0; i < 3; ++i) {
+        idle.push_back(connect_ws(echo_opts));
+        idle.back()->send_binary(as_bytes("ping"));
+        ASSERT_EQ(as_string(idle.back()->receive_bytes(4)), "ping");
+    }
+    // One session is busy: the target streams and the browser is behind.
+    ws_connect_options stream_opts;
+    stream_opts.target = "/?token=stream";
+    auto busy = connect_ws(stream_opts);
+    busy->receive_bytes(1 << 20, 20s);
+
+    gateway().process().send_signal(SIGTERM);
+    for (std::size_t i = 0; i < idle.size(); ++i) {
+        auto closed = idle[i]->receive_until_close(10s);
+        EXPECT_TRUE(closed.close_frame) << "session " << i << ": " << closed.describe();
+        EXPECT_EQ(closed.code, 1001) << "session " << i << ": " << closed.describe();
+    }
+    auto busy_closed = busy->receive_until_close(15s);
+    EXPECT_EQ(busy_closed.code, 1001) << "busy session: " << busy_closed.describe();
+
+    auto status = gateway().process().wait_exit(10s);
+    ASSERT_TRUE(status) << "still running 10 s after SIGTERM";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
+// A browser that gets the 1001 close frame but never answers it must not keep the gateway alive.
+TEST_F(lifecycle_test, sigterm_exits_even_if_a_client_never_answers_the_close) {
+    start_gateway({"127.0.0.1:0", echo_->address()});
+    raw_socket s = connect_raw();
+    ws_upgrade(s, "/", gateway_host());
+    s.send_all(encode_frame(op_binary, true, as_bytes("hi"), 0x01020304u));
+    ASSERT_EQ(as_string(read_ws(s, 2, 10s).data), "hi");
+
+    gateway().process().send_signal(SIGTERM);
+    std::optional<ws_frame> close;
+    for (int i = 0; i < 10 && !close; ++i) {
+        auto f = read_frame(s, 10s);
+        if (!f) {
+            break;
+        }
+        if (f->opcode == op_close) {
+            close = f;
+        }
+    }
+    ASSERT_TRUE(close) << "no close frame after SIGTERM";
+    EXPECT_EQ(close->close_code(), 1001) << "'" << close->close_reason() << "'";
+    // Deliberately no close reply, and the socket stays open.
+    auto status = gateway().process().wait_exit(10s);
+    ASSERT_TRUE(status) << "still running 10 s after SIGTERM (waiting for our close reply?)";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
+TEST_F(lifecycle_test, sigterm_without_sessions_exits_0) {
+    start_gateway({"127.0.0.1:0", echo_->address()});
+    EXPECT_TRUE(echo_round_trip());
+    gateway().process().send_signal(SIGTERM);
+    auto status = gateway().process().wait_exit(10s);
+    ASSERT_TRUE(status) << "still running 10 s after SIGTERM";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
+TEST_F(lifecycle_test, run_once_exits_after_the_first_session) {
+    start_gateway({"--run-once", "127.0.0.1:0", echo_->address()});
+    EXPECT_TRUE(echo_round_trip());
+    auto status = gateway().process().wait_exit(10s);
+    ASSERT_TRUE(status) << "--run-once: still running 10 s after the session ended";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
+TEST_F(lifecycle_test, idle_timeout_exits_without_connections) {
+    start_gateway({"--idle-timeout", "1", "127.0.0.1:0", echo_->address()});
+    auto status = gateway().process().wait_exit(10s);
+    ASSERT_TRUE(status) << "--idle-timeout 1: still running after 10 s";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
+TEST_F(lifecycle_test, idle_timeout_waits_for_active_sessions) {
+    start_gateway({"--idle-timeout", "1", "127.0.0.1:0", echo_->address()});
+    auto ws = connect_ws();
+    // The session stays open for 3 s, well past the idle timeout; it is active, so the gateway
+    // must stay.
+    for (int i = 0; i < 6; ++i) {
+        std::this_thread::sleep_for(500ms);
+        auto msg = payload(82).bytes(i * 10, 10);
+        ws->send_binary(msg);
+        ASSERT_EQ(ws->receive_bytes(10), msg) << "round " << i;
+    }
+    EXPECT_TRUE(gateway().process().running()) << "exited while a session was active";
+    ws->close(1000, "");
+    auto status = gateway().process().wait_exit(10s);
+    EXPECT_TRUE(status) << "did not exit after the last session ended";
+}
+
+TEST_F(lifecycle_test, heartbeat_pings_the_browser) {
+    start_gateway({"--heartbeat", "1", "127.0.0.1:0", echo_->address()});
+    raw_socket s = connect_raw();
+    ws_upgrade(s, "/", gateway_host());
+    auto t = read_ws(s, SIZE_MAX, 3500ms);
+    EXPECT_GE(t.pings, 2u) << "pings in 3.5 s with --heartbeat 1";
+    EXPECT_FALSE(t.close) << "closed: " << t.close->close_code();
+    // Pings answered: the session still relays.
+    auto msg = payload(83).bytes(0, 100);
+    s.send_all(encode_frame(op_binary, true, msg, 0x01020304u));
+    auto back = read_ws(s, msg.size(), 10s);
+    EXPECT_EQ(back.data, msg);
+}
+
+bool ipv6_loopback_available() {
+    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0) {
+        return false;
+    }
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+TEST_F(lifecycle_test, listens_on_ipv6_loopback) {
+    if (!ipv6_loopback_available()) {
+        GTEST_SKIP() << "no IPv6 loopback on this machine";
+    }
+    start_gateway({"[::1]:0", echo_->address()});
+    EXPECT_EQ(gateway().address().host, "::1") << "expected 'listening on [::1]:PORT'";
+    EXPECT_TRUE(echo_round_trip());
+}
+
+} // namespace
+} // namespace vncgate::test

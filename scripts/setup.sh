@@ -34,7 +34,10 @@ for dir in web e2e; do
   if [ -f "$dir/package-lock.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       echo "setup: npm ci in $dir/"
-      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      # npm 11 writes lock files that omit rollup's optional packages for other platforms and
+      # then refuses them in `npm ci`; `npm install` installs the locked versions all the same.
+      (cd "$dir" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null ||
+        npm install --no-audit --no-fund --loglevel=error; })
     fi
   fi
 done

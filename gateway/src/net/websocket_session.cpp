@@ -83,19 +83,13 @@ subprotocol_choice parse_subprotocols(std::string_view header) {
     return c;
 }
 
-// Turns on TCP keepalive so that a peer that vanished without a FIN is noticed within minutes even
-// without WebSocket pings. Errors are ignored: Unix sockets have no such options.
-void tune_socket(socket_type& s, bool nodelay) {
+// The VNC server side: no Nagle delay, and keepalive so that a server that vanished is noticed.
+// (The browser side inherits its options from the listening socket: see server.cpp.) Errors are
+// ignored: Unix sockets have no such options.
+void tune_target_socket(socket_type& s) {
     error_code ignored;
-    if (nodelay)
-        s.set_option(tcp::no_delay(true), ignored);
+    s.set_option(tcp::no_delay(true), ignored);
     s.set_option(asio::socket_base::keep_alive(true), ignored);
-    using keep_idle = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPIDLE>;
-    using keep_interval = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPINTVL>;
-    using keep_count = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPCNT>;
-    s.set_option(keep_idle(60), ignored);
-    s.set_option(keep_interval(10), ignored);
-    s.set_option(keep_count(6), ignored);
 }
 
 std::string describe(const core::target& t) {
@@ -180,7 +174,6 @@ public:
         // used for fragmenting, which we do not want: one read from the target, one message.
         ws_.auto_fragment(false);
         ws_.binary(true);
-        tune_socket(lowest_layer_stream(ws_.next_layer()).socket(), true);
         // From here on the WebSocket's own timeouts apply.
         lowest_layer_stream(ws_.next_layer()).expires_never();
 
@@ -297,7 +290,7 @@ private:
         resolver_.reset();
         if (ok) {
             connected_ = true;
-            tune_socket(target_, true);
+            tune_target_socket(target_);
             error_code ignored;
             target_.non_blocking(true, ignored);
         } else {
@@ -432,15 +425,23 @@ private:
         bytes_down_ += n;
         if (rec_)
             rec_->from_target({reinterpret_cast<const std::uint8_t*>(down_buf_.get()), n});
+        // A full buffer means the target has more queued: read again as soon as this is sent.
+        // A short read drained the socket: wait for readiness instead of a read that would fail.
+        bool more_queued = n == relay_buffer_size;
         down_busy_ = true;
         ws_.async_write(asio::buffer(down_buf_.get(), n),
-                        [self = this->shared_from_this()](error_code ec, std::size_t) {
+                        [self = this->shared_from_this(), more_queued](error_code ec, std::size_t) {
                             self->down_busy_ = false;
                             if (ec && !self->browser_closed_) {
                                 release_relay_buffer(std::move(self->down_buf_));
                                 return self->on_browser_error(ec);
                             }
-                            self->read_target();
+                            if (more_queued || self->browser_closed_ || self->closing_target_) {
+                                self->read_target();
+                            } else {
+                                release_relay_buffer(std::move(self->down_buf_));
+                                self->wait_target();
+                            }
                         });
     }
 

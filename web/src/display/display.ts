@@ -4,7 +4,7 @@ import { ProtocolError } from '../decoders/decoder';
 import { DamageRegion } from './damage';
 import type { DirectPixels, DrawTarget } from './draw-target';
 import type { DecodeImage, DecodedImage, ImageMime } from './images';
-import { createBitmapDecoder } from './images';
+import { createBrowserDecoder } from './images';
 
 /** Largest framebuffer side: browsers' canvas limit (Chromium: 32767). */
 export const MAX_FRAMEBUFFER_SIDE = 32767;
@@ -37,7 +37,7 @@ export interface DisplayCanvas {
 }
 
 export interface DisplayOptions {
-  /** Decodes JPEG and PNG rectangles; defaults to createImageBitmap. */
+  /** Decodes JPEG and PNG rectangles; defaults to the browser's (ImageDecoder, createImageBitmap). */
   decodeImage?: DecodeImage;
   /** Runs a callback before the next frame; defaults to requestAnimationFrame, else a timer. */
   requestFrame?: (callback: () => void) => void;
@@ -103,7 +103,7 @@ export class Display implements DrawTarget {
     const ctx = canvas.getContext('2d', { alpha: false });
     if (ctx === null) throw new Error('Display: the canvas has no 2d context');
     this.ctx = ctx;
-    this.decodeImage = options.decodeImage ?? createBitmapDecoder();
+    this.decodeImage = options.decodeImage ?? createBrowserDecoder();
     this.requestFrame = options.requestFrame ?? defaultRequestFrame;
     this.onImageError =
       options.onImageError ?? ((e: Error) => console.error('vncgate display:', e.message));

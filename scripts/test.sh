@@ -27,8 +27,11 @@ if [ -f web/package.json ]; then
   (cd web && npx tsc --noEmit) || { status=1; failed=$((failed + 1)); }
   (cd web && npx vitest run 2>&1) | tee "$log/vitest.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-  vp=$(grep -E '^ +Tests +' "$log/vitest.txt" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
-  vf=$(grep -E '^ +Tests +' "$log/vitest.txt" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+  # vitest colours its summary even through a pipe: drop the escape codes before reading it.
+  summary=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log/vitest.txt" | grep -E '^ +Tests +')
+  vp=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+')
+  vf=$(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+')
+  [ -n "$vp$vf" ] || { echo "test.sh: could not read vitest's summary"; status=1; }
   add "${vp:-0}" "${vf:-0}"
 fi
 
@@ -39,6 +42,7 @@ if [ -f e2e/package.json ]; then
   # node's test runner closes with "# pass N" (tap) or "ℹ pass N" (spec).
   ep=$(grep -E '^(# |ℹ )pass [0-9]+' "$log/e2e.txt" | tail -1 | grep -oE '[0-9]+')
   ef=$(grep -E '^(# |ℹ )fail [0-9]+' "$log/e2e.txt" | tail -1 | grep -oE '[0-9]+')
+  [ -n "$ep$ef" ] || { echo "test.sh: could not read the e2e summary"; status=1; }
   add "${ep:-0}" "${ef:-0}"
 fi
 

@@ -306,7 +306,7 @@ export async function ctrlKey(cdp, letter) {
 /**
  * Starts xev with its window at `geometry` ('WxH+X+Y') on the desktop and waits for it to be
  * mapped. Returns { events(): parsed ButtonPress/ButtonRelease/MotionNotify events so far,
- * stop() }. Each event: { type, button, x, y } with root coordinates.
+ * output(): xev's text so far, stop() }. Each event: { type, button, x, y } with root coordinates.
  */
 export async function startXev(desktop, geometry, logDir) {
   const name = 'e2e-xev';
@@ -345,5 +345,5 @@ export async function startXev(desktop, geometry, logDir) {
         };
       })
       .filter(Boolean);
-  return { events, stop };
+  return { events, output: () => out, stop };
 }

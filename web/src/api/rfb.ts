@@ -2,6 +2,7 @@
 
 import { createDecoders } from '../decoders/index';
 import { Display } from '../display/display';
+import { toFramebuffer } from '../display/scaling';
 import { xvpReboot, xvpReset, xvpShutdown } from '../rfb/constants';
 import type { Capabilities } from '../rfb/session';
 import type { Credentials } from '../rfb/security/security';
@@ -11,6 +12,7 @@ import { cssCursor } from './cursor';
 import type { ClipboardAccess } from '../input/clipboard';
 import { DomInput } from '../input/dom-input';
 import { scancodeFromCode } from '../input/scancodes';
+import { panBy } from '../input/viewport-drag';
 
 export interface RfbOptions {
   /** Ask the server to keep other clients connected (default true). */
@@ -64,6 +66,11 @@ export { rfbButtonMask } from '../input/pointer';
 export class RFB extends EventTarget {
   /** Ignore local input. */
   viewOnly = false;
+  /**
+   * Mouse drags and one-finger touch drags pan `target` (when it clips the canvas) instead of
+   * reaching the server; a press released without dragging is still a left click (as in noVNC).
+   */
+  dragViewport = false;
   private resizeSessionValue = false;
   /** Scale the canvas down to fit `target` (pointer positions are mapped back). */
   private scaleValue = false;
@@ -404,13 +411,38 @@ export class RFB extends EventTarget {
     }
   }
 
-  /** Maps client (CSS) pixels to framebuffer pixels (the canvas may be scaled by CSS), clamped to the framebuffer. */
+  /**
+   * Maps client (CSS) pixels to framebuffer pixels, clamped to the framebuffer. The canvas's
+   * client rectangle already reflects CSS scaling and how far `target` is panned (scrolled).
+   */
   private toFramebuffer(clientX: number, clientY: number): [number, number] {
     const r = this.canvas.getBoundingClientRect();
-    const x = r.width > 0 ? ((clientX - r.left) * this.fbWidth) / r.width : 0;
-    const y = r.height > 0 ? ((clientY - r.top) * this.fbHeight) / r.height : 0;
-    const clamp = (v: number, size: number) => Math.max(0, Math.min(size - 1, Math.floor(v)));
-    return [clamp(x, this.fbWidth), clamp(y, this.fbHeight)];
+    const p = toFramebuffer(clientX - r.left, clientY - r.top, {
+      canvasWidth: this.fbWidth,
+      canvasHeight: this.fbHeight,
+      cssWidth: r.width,
+      cssHeight: r.height,
+      deviceScale: 1,
+      imageRendering: 'auto',
+    });
+    return [p.x, p.y];
+  }
+
+  /** Pans `target` so that the canvas moves by dx,dy CSS pixels, kept within the canvas. */
+  private panBy(dx: number, dy: number): void {
+    const t = this.target;
+    const r = this.canvas.getBoundingClientRect();
+    const pan = panBy(
+      { x: t.scrollLeft, y: t.scrollTop },
+      dx,
+      dy,
+      r.width,
+      r.height,
+      t.clientWidth,
+      t.clientHeight,
+    );
+    t.scrollLeft = pan.x;
+    t.scrollTop = pan.y;
   }
 
   private listen<K extends keyof HTMLElementEventMap>(
@@ -428,6 +460,8 @@ export class RFB extends EventTarget {
       canvas: this.canvas,
       target: this.target,
       allowed: () => !this.viewOnly && this.connected,
+      dragViewport: () => this.dragViewport,
+      panBy: (dx, dy) => this.panBy(dx, dy),
       toFramebuffer: (x, y) => this.toFramebuffer(x, y),
       sendKey: (keysym, code, down) => this.post({ type: 'key', keysym, code, down }),
       sendPointer: (x, y, mask) => this.post({ type: 'pointer', x, y, mask }),

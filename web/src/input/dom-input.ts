@@ -4,9 +4,10 @@ import type { ClipboardAccess } from './clipboard';
 import { ClipboardSync } from './clipboard';
 import { Keyboard } from './keyboard';
 import type { KeySink } from './keyboard';
-import { PointerThrottle, rfbButtonMask } from './pointer';
+import { buttonLeft, PointerThrottle, rfbButtonMask } from './pointer';
 import { scancodeFromCode } from './scancodes';
 import { GesturePointer, GestureRecognizer } from './touch';
+import { ViewportDrag } from './viewport-drag';
 
 /** What the input needs from its owner (the RFB object). */
 export interface InputHost {
@@ -15,6 +16,10 @@ export interface InputHost {
   target: HTMLElement;
   /** False while input must be ignored (view only, not connected). */
   allowed(): boolean;
+  /** True while mouse drags and one-finger drags pan the view instead of reaching the server. */
+  dragViewport(): boolean;
+  /** Moves the content by dx,dy CSS pixels within the view (clamped). */
+  panBy(dx: number, dy: number): void;
   /** Client (CSS) pixels to framebuffer pixels. */
   toFramebuffer(clientX: number, clientY: number): [number, number];
   /** `scancode`: the XT scancode of the key, 0 when only the keysym counts. */
@@ -37,6 +42,10 @@ export class DomInput {
   readonly clipboard: ClipboardSync;
   readonly textInput: HTMLTextAreaElement;
   private readonly gestures: GestureRecognizer;
+  private readonly viewportDrag = new ViewportDrag();
+  /** Where the finger of a touch pan was last, and whether one is going on. */
+  private touchPan = { x: 0, y: 0 };
+  private touchPanning = false;
   private readonly cleanup: (() => void)[] = [];
 
   constructor(private readonly host: InputHost) {
@@ -48,6 +57,10 @@ export class DomInput {
       host.toFramebuffer(x, y),
     );
     this.gestures = new GestureRecognizer((g) => {
+      if (g.type === 'drag' && (host.dragViewport() || this.touchPanning)) {
+        this.touchPan = this.panGesture(g.phase, g.x, g.y);
+        return;
+      }
       if (host.allowed()) gesturePointer.handle(g);
     });
     this.clipboard = new ClipboardSync({
@@ -69,6 +82,20 @@ export class DomInput {
   /** Reads the local clipboard and sends it if it changed (when allowed and connected). */
   pullClipboard(userGesture = true): void {
     if (this.host.allowed()) void this.clipboard.pull(userGesture);
+  }
+
+  /**
+   * A one-finger drag in drag-viewport mode: the content follows the finger. A pan that started
+   * goes on to its end even if the mode is turned off meanwhile. Returns the finger's position.
+   */
+  private panGesture(
+    phase: 'start' | 'move' | 'end',
+    x: number,
+    y: number,
+  ): { x: number; y: number } {
+    this.touchPanning = phase !== 'end';
+    if (phase !== 'start') this.host.panBy(x - this.touchPan.x, y - this.touchPan.y);
+    return { x, y };
   }
 
   /** Removes every listener and the text field. */
@@ -140,6 +167,14 @@ export class DomInput {
       this.pointer.setButtons(x, y, rfbButtonMask(e.buttons));
     };
     this.listen(c, 'pointerdown', (e) => {
+      if (e.pointerType !== 'touch' && host.dragViewport() && e.button === 0) {
+        // Drag viewport (as in noVNC): the press is held back; a release without a drag is a click.
+        e.preventDefault();
+        if (document.activeElement !== this.textInput) c.focus({ preventScroll: true });
+        c.setPointerCapture?.(e.pointerId);
+        this.viewportDrag.down(e.clientX, e.clientY);
+        return;
+      }
       if (!this.allowed()) return;
       e.preventDefault();
       // Keep the keyboard where it is when the text field has it (on-screen keyboard up).
@@ -153,11 +188,26 @@ export class DomInput {
       this.pullClipboard();
     });
     this.listen(c, 'pointermove', (e) => {
+      if (e.pointerType !== 'touch' && this.viewportDrag.dragging) {
+        const d = this.viewportDrag.move(e.clientX, e.clientY);
+        if (d) host.panBy(d.dx, d.dy);
+        return;
+      }
       if (!this.allowed()) return;
       if (e.pointerType === 'touch') this.gestures.touchMove(e.pointerId, e.clientX, e.clientY);
       else mouse(e); // also a button change while another is held ("chorded" buttons)
     });
     this.listen(c, 'pointerup', (e) => {
+      if (e.pointerType !== 'touch' && this.viewportDrag.dragging) {
+        e.preventDefault();
+        const d = this.viewportDrag.move(e.clientX, e.clientY);
+        if (d) host.panBy(d.dx, d.dy);
+        if (this.viewportDrag.up() && this.allowed()) {
+          const [x, y] = host.toFramebuffer(e.clientX, e.clientY);
+          this.pointer.click(x, y, buttonLeft);
+        }
+        return;
+      }
       if (!this.allowed()) return;
       e.preventDefault();
       if (e.pointerType === 'touch') {
@@ -165,6 +215,7 @@ export class DomInput {
       } else mouse(e);
     });
     this.listen(c, 'pointercancel', (e) => {
+      if (this.viewportDrag.dragging) this.viewportDrag.up();
       if (e.pointerType === 'touch') this.gestures.touchCancel(e.pointerId);
       else if (host.allowed()) {
         const [x, y] = host.toFramebuffer(e.clientX, e.clientY);

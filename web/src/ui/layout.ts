@@ -24,6 +24,22 @@ export function screenLayout(
 }
 
 /**
+ * True when the view hides part of the remote screen with no scrollbars, so that only dragging
+ * the viewport reaches the rest: clipping is on (view_clip, or resize=remote, whose view has no
+ * scrollbars) and the canvas is larger than the view either way. resize=scale always fits.
+ */
+export function isClipped(
+  layout: CanvasLayout | null,
+  viewWidth: number,
+  viewHeight: number,
+  mode: ResizeMode,
+  viewClip: boolean,
+): boolean {
+  if (!layout || mode === 'scale' || !(viewClip || mode === 'remote')) return false;
+  return layout.cssWidth > viewWidth || layout.cssHeight > viewHeight;
+}
+
+/**
  * What to tell a person after a failed connection, from the client's reason
  * text: a short title and a sentence on what to check.
  */

@@ -5,7 +5,7 @@ import type { Capabilities, ClipboardAccess, CredentialType } from '../index';
 import { ExtraKeys, isTouchDevice, Panels, toggleFullscreen } from './controlbar';
 import { CredentialsDialog } from './dialogs';
 import { insertIcons } from './icons';
-import { explainFailure, screenLayout } from './layout';
+import { explainFailure, isClipped, screenLayout } from './layout';
 import {
   loadSettings,
   saveSetting,
@@ -66,6 +66,7 @@ class App {
   private readonly clipboardText = $<HTMLTextAreaElement>('clipboard-text');
   private readonly viewOnlyButton = $<HTMLButtonElement>('view-only-button');
   private readonly powerButton = $<HTMLButtonElement>('power-button');
+  private readonly viewDragButton = $<HTMLButtonElement>('view-drag-button');
   private readonly settingsForm = $<HTMLFormElement>('settings-form');
   private readonly panels = new Panels();
   private readonly extraKeys = new ExtraKeys($('keys-panel'), () => this.rfb);
@@ -170,6 +171,8 @@ class App {
       compressionLevel: this.settings.compression,
     });
     this.rfb = rfb;
+    this.setViewDrag(false);
+    this.viewDragButton.hidden = true;
     // For debugging and the end-to-end tests.
     (window as unknown as { vncgateRfb: RFB }).vncgateRfb = rfb;
     // An application: keys typed on it go to the remote desktop, not to the screen reader.
@@ -241,6 +244,8 @@ class App {
 
   private onDisconnect(clean: boolean, reason?: string): void {
     this.rfb = null;
+    this.setViewDrag(false);
+    this.viewDragButton.hidden = true;
     this.credentials.close();
     this.extraKeys.releaseAll(false);
     this.powerButton.hidden = true;
@@ -344,6 +349,23 @@ class App {
     c.width = `${layout.cssWidth}px`;
     c.height = `${layout.cssHeight}px`;
     c.imageRendering = layout.imageRendering === 'pixelated' ? 'pixelated' : 'auto';
+    const clipped = isClipped(
+      layout,
+      this.screen.clientWidth,
+      this.screen.clientHeight,
+      this.settings.resize,
+      this.settings.viewClip,
+    );
+    // Drag viewport is offered only while part of the screen is out of reach (as in noVNC).
+    this.viewDragButton.hidden = !clipped;
+    if (!clipped && rfb.dragViewport) this.setViewDrag(false);
+  }
+
+  /** Turns drag viewport on or off for the session. */
+  private setViewDrag(on: boolean): void {
+    if (this.rfb) this.rfb.dragViewport = on;
+    this.viewDragButton.setAttribute('aria-pressed', String(on && this.rfb !== null));
+    this.screen.dataset.drag = String(on && this.rfb !== null);
   }
 
   /** Says in the clipboard panel whether the clipboard also syncs by itself. */
@@ -388,6 +410,7 @@ class App {
     this.viewOnlyButton.addEventListener('click', () =>
       this.changeSetting('viewOnly', !this.settings.viewOnly),
     );
+    this.viewDragButton.addEventListener('click', () => this.setViewDrag(!this.rfb?.dragViewport));
 
     const fullscreen = $<HTMLButtonElement>('fullscreen-button');
     fullscreen.hidden = !document.fullscreenEnabled;

@@ -1,7 +1,7 @@
 // Tests for the remote screen's layout per resize mode, and the failure explanations.
 
 import { describe, expect, it } from 'vitest';
-import { explainFailure, screenLayout } from '../../src/ui/layout';
+import { explainFailure, isClipped, screenLayout } from '../../src/ui/layout';
 
 describe('screenLayout', () => {
   it('is null until the framebuffer size is known', () => {
@@ -47,5 +47,24 @@ describe('explainFailure', () => {
     expect(explainFailure(undefined, true).title).toBe('Connection lost');
     expect(explainFailure('VeNCrypt TLS subtypes need TLS', false).detail).toMatch(/security type/);
     expect(explainFailure('something odd', false).detail).toMatch(/Check the settings/);
+  });
+});
+
+describe('isClipped', () => {
+  const layout = screenLayout(1600, 1200, 1000, 700, 'off', 1);
+
+  it('is true with view_clip (or remote resizing) and a desktop larger than the view', () => {
+    expect(isClipped(layout, 1000, 700, 'off', true)).toBe(true);
+    expect(isClipped(layout, 1000, 1300, 'off', true)).toBe(true);
+    expect(isClipped(layout, 1000, 700, 'remote', false)).toBe(true);
+  });
+
+  it('is false when scrollbars show, when scaled, when it fits, and before the first frame', () => {
+    expect(isClipped(layout, 1000, 700, 'off', false)).toBe(false);
+    expect(
+      isClipped(screenLayout(1600, 1200, 1000, 700, 'scale', 1), 1000, 700, 'scale', true),
+    ).toBe(false);
+    expect(isClipped(layout, 1600, 1200, 'off', true)).toBe(false);
+    expect(isClipped(null, 1000, 700, 'off', true)).toBe(false);
   });
 });

@@ -119,8 +119,10 @@ export function writeSetEncodings(encodings: readonly number[]): Uint8Array {
   return out;
 }
 
-export function writeFramebufferUpdateRequest(
-  incremental: boolean,
+/** The layout both FramebufferUpdateRequest and EnableContinuousUpdates use: type, flag, rectangle. */
+function writeFlagAndRect(
+  type: number,
+  flag: boolean,
   x: number,
   y: number,
   width: number,
@@ -128,13 +130,23 @@ export function writeFramebufferUpdateRequest(
 ): Uint8Array {
   const out = new Uint8Array(10);
   const v = new DataView(out.buffer);
-  out[0] = msgFramebufferUpdateRequest;
-  out[1] = incremental ? 1 : 0;
+  out[0] = type;
+  out[1] = flag ? 1 : 0;
   v.setUint16(2, x);
   v.setUint16(4, y);
   v.setUint16(6, width);
   v.setUint16(8, height);
   return out;
+}
+
+export function writeFramebufferUpdateRequest(
+  incremental: boolean,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+): Uint8Array {
+  return writeFlagAndRect(msgFramebufferUpdateRequest, incremental, x, y, width, height);
 }
 
 export function writeKeyEvent(keysym: number, down: boolean): Uint8Array {
@@ -223,15 +235,7 @@ export function writeEnableContinuousUpdates(
   width: number,
   height: number,
 ): Uint8Array {
-  const out = new Uint8Array(10);
-  const v = new DataView(out.buffer);
-  out[0] = msgEnableContinuousUpdates;
-  out[1] = enable ? 1 : 0;
-  v.setUint16(2, x);
-  v.setUint16(4, y);
-  v.setUint16(6, width);
-  v.setUint16(8, height);
-  return out;
+  return writeFlagAndRect(msgEnableContinuousUpdates, enable, x, y, width, height);
 }
 
 export function writeClientFence(flags: number, payload: Uint8Array): Uint8Array {

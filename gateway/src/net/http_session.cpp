@@ -99,8 +99,10 @@ private:
         bool keep_alive = req.keep_alive();
         if (const auto* site = gw_->site()) {
             auto res = site->handle(req);
+            // The path only: a query may carry a password (noVNC's vnc.html?password=...).
+            std::string_view target(req.target().data(), req.target().size());
             spdlog::debug("{}: {} {}", client_, std::string(req.method_string()),
-                          std::string(req.target()));
+                          target.substr(0, target.find('?')));
             return send(std::move(res), keep_alive);
         }
         send(text_response(http::status::method_not_allowed, req.version(), keep_alive,

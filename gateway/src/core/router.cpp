@@ -1,43 +1,13 @@
 // Routing of WebSocket requests to targets: query/Host token extraction and lookup.
 #include "core/router.hpp"
 
+#include "core/url.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace vncgate::core {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// Decodes an application/x-www-form-urlencoded component; nullopt on a bad escape.
-std::optional<std::string> form_decode(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%') {
-            int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;
-            int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
-                return std::nullopt;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
 
 // Tokens are short printable names; anything else is refused before it reaches a plugin or a log.
 constexpr std::size_t max_token_length = 256;
@@ -65,12 +35,12 @@ std::optional<std::string> query_parameter(std::string_view request_target, std:
         std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         auto eq = pair.find('=');
-        auto key = form_decode(pair.substr(0, eq));
+        auto key = percent_decode(pair.substr(0, eq), true);
         if (!key || *key != name)
             continue;
         if (eq == std::string_view::npos)
             return std::string{};
-        return form_decode(pair.substr(eq + 1));
+        return percent_decode(pair.substr(eq + 1), true);
     }
     return std::nullopt;
 }

@@ -2,6 +2,7 @@
 #include "core/static_site.hpp"
 
 #include "core/mime.hpp"
+#include "core/url.hpp"
 
 #include <algorithm>
 #include <array>
@@ -27,18 +28,6 @@ constexpr std::array<std::string_view, 7> day_names = {"Sun", "Mon", "Tue", "Wed
 constexpr std::array<std::string_view, 12> month_names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 // True when `s` is well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
 bool is_valid_utf8(std::string_view s) {
@@ -430,27 +419,16 @@ std::optional<std::vector<std::string>> clean_request_path(std::string_view targ
         if (raw.empty()) {
             continue; // "//"
         }
-        std::string seg;
-        seg.reserve(raw.size());
-        for (std::size_t i = 0; i < raw.size(); ++i) {
-            char c = raw[i];
-            if (c == '%') {
-                if (i + 2 >= raw.size()) {
-                    return std::nullopt;
-                }
-                int hi = hex_value(raw[i + 1]);
-                int lo = hex_value(raw[i + 2]);
-                if (hi < 0 || lo < 0) {
-                    return std::nullopt;
-                }
-                c = static_cast<char>(hi * 16 + lo);
-                i += 2;
-            }
+        auto decoded = percent_decode(raw);
+        if (!decoded) {
+            return std::nullopt;
+        }
+        std::string seg = std::move(*decoded);
+        for (char c : seg) {
             auto u = static_cast<unsigned char>(c);
             if (c == '/' || c == '\\' || u < 0x20 || u == 0x7f) {
                 return std::nullopt;
             }
-            seg += c;
         }
         if (seg == "..") {
             return std::nullopt;

@@ -22,6 +22,14 @@ const presses = (xev, since, count, what) =>
     accept: (p) => p.length >= count,
   });
 
+/** The presses since `since`, up to and including the first left-button press (waits for it). */
+const pressesThroughClick = async (xev, since, what) => {
+  const p = await pollUntil(what, () => ofType(xev, 'ButtonPress').slice(since), {
+    accept: (list) => list.some((e) => e.button === 1),
+  });
+  return p.slice(0, p.findIndex((e) => e.button === 1) + 1);
+};
+
 /** A CRC-like digest of the framebuffer inside the xterm, to see that it scrolled. */
 const xtermDigest = (page, xterm) =>
   page.evaluate(async (w) => {
@@ -102,8 +110,7 @@ describe(`input: pointer through ${gatewayConfig.kind}`, { timeout: TEST_TIMEOUT
             }
             // Then a left click: once it arrived, the back press (if delivered) came before it.
             await page.mouse.click(...at(XEV.x + 140, XEV.y + 150));
-            const afterBack = await presses(xev, seen, 1, 'the click after the back button');
-            const got = afterBack.slice(0, afterBack.findIndex((p) => p.button === 1) + 1);
+            const got = await pressesThroughClick(xev, seen, 'the click after the back button');
             assert.deepEqual(got, [
               ...(BUTTON8[server]
                 ? [{ type: 'ButtonPress', button: 8, x: XEV.x + 120, y: XEV.y + 130 }]
@@ -146,8 +153,7 @@ describe(`input: pointer through ${gatewayConfig.kind}`, { timeout: TEST_TIMEOUT
             await page.mouse.wheel(0, -50);
             await page.mouse.wheel(50, 0);
             await page.mouse.click(...at(XEV.x + 50, XEV.y + 50));
-            const wheel = await presses(xev, seen, 4, 'the wheel clicks');
-            const wheelGot = wheel.slice(0, wheel.findIndex((p) => p.button === 1) + 1);
+            const wheelGot = await pressesThroughClick(xev, seen, 'the wheel clicks');
             assert.deepEqual(
               wheelGot.map((p) => p.button),
               [5, 5, 4, ...(HWHEEL[server] ? [7] : []), 1],

@@ -5,12 +5,16 @@
 // Target-to-browser: wait until the target is readable, read what is there into a pooled buffer,
 // send it as one binary message, repeat: the target is not read while the browser is slow. So
 // memory per session is bounded by one buffer each way, and backpressure reaches both ends through
-// TCP.
+// TCP. Without TLS or recording, "read into a buffer and send" is splice(2) through a pooled pipe
+// instead, with the frame header written by us: the bytes never enter user space.
 #include "net/websocket_session.hpp"
 
 #include "core/recorder.hpp"
 #include "net/buffer_pool.hpp"
+#include "net/fenced_stream.hpp"
+#include "net/splice_pipe.hpp"
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,10 +24,13 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cerrno>
 #include <chrono>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <vector>
 
 namespace vncgate::net {
@@ -96,11 +103,36 @@ std::string describe(const core::target& t) {
     return t.to_string();
 }
 
-template <class Stream> plain_stream& lowest_layer_stream(Stream& s) {
-    if constexpr (std::is_same_v<Stream, plain_stream>)
-        return s;
-    else
-        return s.next_layer();
+plain_stream& lowest_layer_stream(fenced_stream& s) {
+    return s.next_layer();
+}
+
+plain_stream& lowest_layer_stream(tls_stream& s) {
+    return s.next_layer();
+}
+
+error_code last_error() {
+    return {errno, boost::system::system_category()};
+}
+
+// The header of a final binary frame from a server (unmasked) with `n` payload bytes
+// (RFC 6455 section 5.2). Returns its length.
+std::size_t binary_frame_header(std::array<unsigned char, 10>& h, std::size_t n) {
+    h[0] = 0x82;
+    if (n < 126) {
+        h[1] = static_cast<unsigned char>(n);
+        return 2;
+    }
+    if (n <= 0xffff) {
+        h[1] = 126;
+        h[2] = static_cast<unsigned char>(n >> 8);
+        h[3] = static_cast<unsigned char>(n);
+        return 4;
+    }
+    h[1] = 127;
+    for (int i = 0; i < 8; ++i)
+        h[2 + i] = static_cast<unsigned char>(static_cast<std::uint64_t>(n) >> (56 - 8 * i));
+    return 10;
 }
 
 template <class Stream>
@@ -314,6 +346,13 @@ private:
         if (!gw_->opts().record.empty())
             rec_ = core::recorder::open(gw_->opts().record, id_);
         up_buf_.resize(min_up_buffer);
+        if constexpr (can_splice) {
+            // splice() honours only the descriptors' own non-blocking mode.
+            error_code ec;
+            lowest_layer_stream(ws_.next_layer()).socket().non_blocking(true, ec);
+            if (ec)
+                splice_ok_ = false;
+        }
         read_browser();
         read_target();
     }
@@ -403,7 +442,13 @@ private:
     void read_target() {
         if (closing_target_ || (closing_ && !browser_closed_)) {
             release_relay_buffer(std::move(down_buf_));
+            release_pipe();
             return;
+        }
+        if constexpr (can_splice) {
+            if (splice_ok_ && !rec_ && !browser_closed_)
+                return splice_target();
+            release_pipe();
         }
         if (!down_buf_)
             down_buf_ = acquire_relay_buffer();
@@ -443,6 +488,126 @@ private:
                                 self->wait_target();
                             }
                         });
+    }
+
+    // --- Target to browser without copies (plain connections, no recording) -----------------
+
+    static constexpr bool can_splice = std::is_same_v<Stream, fenced_stream>;
+
+    // Moves what the target has ready into the pipe, then sends it as one frame.
+    void splice_target() {
+        if (!pipe_) {
+            pipe_ = acquire_splice_pipe();
+            if (!pipe_) {
+                splice_ok_ = false; // out of descriptors: this session copies instead
+                return read_target();
+            }
+        }
+        auto n = ::splice(target_.native_handle(), nullptr, pipe_->write_fd(), nullptr,
+                          pipe_->capacity(), SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n < 0 && errno == EINTR)
+            return splice_target();
+        if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+            splice_ok_ = false; // a target socket that cannot splice
+            return read_target();
+        }
+        if (n <= 0) {
+            auto ec = n == 0 ? error_code(asio::error::eof) : last_error();
+            release_pipe();
+            if (ec == asio::error::would_block || ec == asio::error::try_again)
+                return wait_target();
+            return on_target_error(ec);
+        }
+        auto size = static_cast<std::size_t>(n);
+        bytes_down_ += size;
+        frame_left_ = size;
+        header_len_ = binary_frame_header(header_, size);
+        header_sent_ = 0;
+        // A full pipe means the target has more queued: splice again as soon as this is sent.
+        more_queued_ = size == pipe_->capacity();
+        send_spliced_frame();
+    }
+
+    // Writes the frame header, then the pipe's bytes, to the browser; waits for room when the
+    // browser is slow. Beast's own frames (pong, ping, close) wait until the frame is complete.
+    void send_spliced_frame() {
+        down_busy_ = false;
+        auto& fence = ws_.next_layer();
+        if (!in_frame_) {
+            if (closing_ || browser_closed_ || !ws_.is_open()) {
+                // The WebSocket is closing: these bytes can no longer be sent.
+                pipe_.reset();
+                if (browser_closed_)
+                    read_target(); // goes on discarding until the target closes
+                return;            // otherwise the close in progress ends the session
+            }
+            if (!fence.begin_raw(
+                    [self = this->shared_from_this()] { self->send_spliced_frame(); })) {
+                down_busy_ = true;
+                return;
+            }
+            in_frame_ = true;
+        }
+        int fd = lowest_layer_stream(fence).socket().native_handle();
+        while (header_sent_ < header_len_) {
+            auto w = ::send(fd, header_.data() + header_sent_, header_len_ - header_sent_,
+                            MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE);
+            if (w < 0)
+                return on_spliced_write_error();
+            header_sent_ += static_cast<std::size_t>(w);
+        }
+        while (frame_left_ > 0) {
+            auto w = ::splice(pipe_->read_fd(), nullptr, fd, nullptr, frame_left_,
+                              SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (w <= 0)
+                return on_spliced_write_error();
+            frame_left_ -= static_cast<std::size_t>(w);
+        }
+        in_frame_ = false;
+        fence.end_raw();
+        if (more_queued_ || browser_closed_ || closing_target_)
+            return read_target();
+        release_pipe();
+        wait_target();
+    }
+
+    void on_spliced_write_error() {
+        if (errno == EINTR)
+            return send_spliced_frame();
+        if (errno == EAGAIN) {
+            down_busy_ = true;
+            lowest_layer_stream(ws_.next_layer())
+                .socket()
+                .async_wait(asio::socket_base::wait_write,
+                            [self = this->shared_from_this()](error_code ec) {
+                                if (ec) {
+                                    self->down_busy_ = false;
+                                    return self->abandon_spliced_frame(ec);
+                                }
+                                self->send_spliced_frame();
+                            });
+            return;
+        }
+        abandon_spliced_frame(last_error());
+    }
+
+    // The browser's socket failed inside a frame: drop the rest of it.
+    void abandon_spliced_frame(error_code ec) {
+        in_frame_ = false;
+        pipe_.reset(); // may still hold bytes: closed, not pooled
+        ws_.next_layer().end_raw();
+        if (!browser_closed_ && !closing_)
+            return on_browser_error(ec);
+        read_target(); // discards (drain) or stops (closing)
+    }
+
+    void release_pipe() {
+        if constexpr (can_splice) {
+            if (pipe_ && !in_frame_)
+                release_splice_pipe(std::move(*pipe_));
+            if (!in_frame_)
+                pipe_.reset();
+        }
     }
 
     void on_target_error(error_code ec) {
@@ -526,6 +691,8 @@ private:
         if (drain_timer_)
             drain_timer_->cancel();
         target_.close(ignored);
+        if constexpr (can_splice)
+            ws_.next_layer().forget_resume();
     }
 
     websocket::stream<Stream> ws_;
@@ -542,6 +709,15 @@ private:
 
     std::vector<std::byte> up_buf_;
     relay_buffer down_buf_;
+    // The spliced frame in flight: its header and the payload bytes still in the pipe.
+    std::optional<splice_pipe> pipe_;
+    std::array<unsigned char, 10> header_{};
+    std::size_t header_len_ = 0;
+    std::size_t header_sent_ = 0;
+    std::size_t frame_left_ = 0;
+    bool in_frame_ = false;
+    bool more_queued_ = false;
+    bool splice_ok_ = true;
     std::unique_ptr<core::recorder> rec_;
 
     std::optional<tcp::resolver> resolver_;
@@ -565,8 +741,8 @@ private:
 
 void run_websocket_session(plain_stream stream, upgrade_request req, std::shared_ptr<gateway> gw,
                            std::string client) {
-    std::make_shared<websocket_session<plain_stream>>(std::move(stream), std::move(req),
-                                                      std::move(gw), std::move(client))
+    std::make_shared<websocket_session<fenced_stream>>(
+        fenced_stream(std::move(stream)), std::move(req), std::move(gw), std::move(client))
         ->start();
 }
 

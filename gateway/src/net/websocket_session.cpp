@@ -5,8 +5,9 @@
 // Target-to-browser: wait until the target is readable, read what is there into a pooled buffer,
 // send it as one binary message, repeat: the target is not read while the browser is slow. So
 // memory per session is bounded by one buffer each way, and backpressure reaches both ends through
-// TCP. Without TLS or recording, "read into a buffer and send" is splice(2) through a pooled pipe
-// instead, with the frame header written by us: the bytes never enter user space.
+// TCP. Without TLS or recording, bulk transfers (once a read filled the buffer) use splice(2)
+// through a pooled pipe instead, with the frame header written by us: the bytes never enter user
+// space.
 #include "net/websocket_session.hpp"
 
 #include "core/recorder.hpp"
@@ -446,7 +447,7 @@ private:
             return;
         }
         if constexpr (can_splice) {
-            if (splice_ok_ && !rec_ && !browser_closed_)
+            if (bulk_ && splice_ok_ && !rec_ && !browser_closed_)
                 return splice_target();
             release_pipe();
         }
@@ -473,6 +474,8 @@ private:
         // A full buffer means the target has more queued: read again as soon as this is sent.
         // A short read drained the socket: wait for readiness instead of a read that would fail.
         bool more_queued = n == relay_buffer_size;
+        if constexpr (can_splice)
+            bulk_ = more_queued; // then the next read splices
         down_busy_ = true;
         ws_.async_write(asio::buffer(down_buf_.get(), n),
                         [self = this->shared_from_this(), more_queued](error_code ec, std::size_t) {
@@ -514,6 +517,7 @@ private:
         if (n <= 0) {
             auto ec = n == 0 ? error_code(asio::error::eof) : last_error();
             release_pipe();
+            bulk_ = false;
             if (ec == asio::error::would_block || ec == asio::error::try_again)
                 return wait_target();
             return on_target_error(ec);
@@ -567,6 +571,7 @@ private:
         fence.end_raw();
         if (more_queued_ || browser_closed_ || closing_target_)
             return read_target();
+        bulk_ = false;
         release_pipe();
         wait_target();
     }
@@ -717,6 +722,9 @@ private:
     std::size_t frame_left_ = 0;
     bool in_frame_ = false;
     bool more_queued_ = false;
+    // The target sends in bulk (the last read filled its buffer): splice until a read comes short.
+    // Small messages are read and written (two system calls), which splice would make three.
+    bool bulk_ = false;
     bool splice_ok_ = true;
     std::unique_ptr<core::recorder> rec_;
 

@@ -1,8 +1,9 @@
 // End to end for the viewer page a person uses (web/dist/vnc.html and /): connect screen, credentials,
-// control bar, settings in localStorage, noVNC's URL parameters, resize modes, reconnection after a
+// the RA2ne server verification dialog, control bar, settings in localStorage, noVNC's URL parameters, resize modes, reconnection after a
 // VNC server restart, and a phone-sized viewport; real Xvnc/x11vnc behind the gateway, headless chromium.
 // Screenshots of each step are left in e2e/artifacts/<gateway>/ui-*/. Build web/dist first.
 import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -262,6 +263,61 @@ function startScriptedServer({ user, password }) {
       resolveServer({
         port: server.address().port,
         received: () => received,
+        close: () =>
+          new Promise((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      }),
+    );
+  });
+}
+
+/**
+ * A scripted RA2ne server (security type 6) for the verification dialog: it sends its RSA key and
+ * records, per connection, what the client sends next (its own key, once the person approved),
+ * then closes. `fingerprint` is the key's SHA-256 in the form the page shows.
+ */
+function startRa2Server() {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const n = Buffer.from(jwk.n, 'base64url');
+  const exponent = Buffer.from(jwk.e, 'base64url');
+  const e = Buffer.alloc(n.length);
+  exponent.copy(e, n.length - exponent.length);
+  const bits = Buffer.alloc(4);
+  bits.writeUInt32BE(2048);
+  const key = Buffer.concat([bits, n, e]);
+  const fingerprint = createHash('sha256').update(key).digest('hex').match(/../g).join(':');
+  const connections = [];
+  const sockets = new Set();
+  const serve = async (socket) => {
+    const { read } = byteReader(socket);
+    const connection = { afterKey: [], closed: false };
+    connections.push(connection);
+    socket.on('close', () => (connection.closed = true));
+    socket.write('RFB 003.008\n');
+    await read(12);
+    socket.write(Buffer.from([1, 6])); // one security type: RA2ne
+    await read(1);
+    socket.write(key);
+    // The client's key: U32 bits, modulus, exponent (2048 bits: 4 + 2 x 256 bytes).
+    connection.afterKey = [...(await read(4 + 512))];
+    socket.destroy();
+  };
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    serve(socket).catch(() => socket.destroy());
+  });
+  return new Promise((resolveServer, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolveServer({
+        port: server.address().port,
+        fingerprint,
+        connections,
         close: () =>
           new Promise((done) => {
             for (const socket of sockets) socket.destroy();
@@ -742,6 +798,85 @@ describe('the viewer page', { timeout: TEST_TIMEOUT * 5 }, () => {
           await cdp.send('Emulation.clearDeviceMetricsOverride');
         },
       ),
+  );
+
+  it(
+    'RA2ne: the server key fingerprint is shown; Reject (Escape) ends, Approve (keyboard) goes on, once per key',
+    { timeout: TEST_TIMEOUT },
+    async () => {
+      const artifacts = artifactDir(gatewayConfig.kind, 'ui-ra2ne-verify');
+      const cleanup = new Cleanup();
+      let page;
+      try {
+        const server = await startRa2Server();
+        cleanup.defer(() => server.close());
+        const gateway = await startGateway({
+          web: WEB_DIST,
+          vncPort: server.port,
+          logDir: artifacts,
+        });
+        cleanup.defer(() => gateway.stop());
+        const browser = await launchBrowser({ consoleLog: join(artifacts, 'browser-console.log') });
+        cleanup.defer(() => browser.close());
+        page = browser.page;
+        const dialog = page.locator('#verify-dialog');
+
+        // The dialog: the fingerprint, Reject focused; Escape rejects and nothing more is sent.
+        await page.goto(pageUrl(gateway, { autoconnect: 1 }));
+        await dialog.waitFor({ state: 'visible' });
+        assert.equal(
+          (await page.locator('#verify-fingerprint').textContent()).trim(),
+          server.fingerprint,
+        );
+        assert.match(await dialog.textContent(), /fingerprint is.*Do you trust this server\?/s);
+        assert.equal(await page.evaluate(() => document.activeElement.id), 'reject-server');
+        assert.equal((await uiState(page)).status, 'Verify the server before connecting');
+        assert.deepEqual(await unnamedControls(page), []);
+        await shot(page, artifacts, '01-verify-dialog');
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+        const rejected = await pollUntil('the rejection', () => uiState(page), {
+          accept: (st) => st.state === 'idle' && st.message !== '',
+        });
+        assert.match(rejected.message, /Server not trusted.*rejected the server's identity key/s);
+        await pollUntil('the first connection to close', () => server.connections[0]?.closed, {
+          accept: (closed) => closed === true,
+        });
+        assert.deepEqual(server.connections[0].afterKey, [], 'nothing after a rejected key');
+        await shot(page, artifacts, '02-rejected');
+
+        // Connect again: Tab to Approve, Enter; the client's key follows.
+        await page.locator('#connect').focus();
+        await page.keyboard.press('Enter');
+        await dialog.waitFor({ state: 'visible' });
+        await page.keyboard.press('Tab');
+        assert.equal(await page.evaluate(() => document.activeElement.id), 'approve-server');
+        await page.keyboard.press('Enter');
+        await dialog.waitFor({ state: 'hidden' });
+        const approved = await pollUntil(
+          "the client's key after the approval",
+          () => server.connections[1]?.afterKey,
+          { accept: (bytes) => bytes?.length > 0 },
+        );
+        assert.deepEqual(approved.slice(0, 4), [0, 0, 8, 0]); // 2048 bits
+        await pollUntil('the page to see the server close', () => uiState(page), {
+          accept: (st) => st.state === 'idle',
+        });
+
+        // The same key again on this page: no dialog, the client goes on by itself.
+        await page.locator('#connect').click();
+        await pollUntil("the client's key without asking", () => server.connections[2]?.afterKey, {
+          accept: (bytes) => bytes?.length > 0,
+        });
+        assert.equal(await dialog.isVisible(), false);
+      } catch (error) {
+        if (page) await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
+        error.message += `\n    logs and screenshots: ${artifacts}`;
+        throw error;
+      } finally {
+        await cleanup.run();
+      }
+    },
   );
 
   it(

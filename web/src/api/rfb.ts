@@ -47,6 +47,7 @@ export type RfbEventName =
   | 'connect'
   | 'disconnect'
   | 'credentialsrequired'
+  | 'serververification'
   | 'securityfailure'
   | 'clipboard'
   | 'bell'
@@ -221,6 +222,19 @@ export class RFB extends EventTarget {
     this.post({ type: 'credentials', credentials });
   }
 
+  /** Trusts the server's identity key shown by `serververification`: the connection goes on. */
+  approveServer(): void {
+    this.post({ type: 'approveServer' });
+  }
+
+  /**
+   * Does not trust the server's identity key: the connection ends with a `disconnect` that says
+   * so (noVNC applications call disconnect() instead, which ends it cleanly without a reason).
+   */
+  rejectServer(): void {
+    this.post({ type: 'rejectServer' });
+  }
+
   /** Sends a key; `code` is a KeyboardEvent.code (for the QEMU scancode) or null. */
   sendKey(keysym: number, code: string | null, down?: boolean): void {
     const scancode = scancodeFromCode(code);
@@ -340,6 +354,12 @@ export class RFB extends EventTarget {
       case 'credentialsrequired':
         this.emit('credentialsrequired', { types: msg.types });
         break;
+      case 'serververification': {
+        // noVNC's detail (type, publickey) plus what a page shows without computing it.
+        const { type, bits, fingerprint, publicKey } = msg.identity;
+        this.emit('serververification', { type, bits, fingerprint, publickey: publicKey });
+        break;
+      }
       case 'securityfailure':
         this.emit('securityfailure', { status: msg.status, reason: msg.reason });
         break;

@@ -9,6 +9,9 @@ import { scancodeFromCode } from './scancodes';
 import { GesturePointer, GestureRecognizer } from './touch';
 import { ViewportDrag } from './viewport-drag';
 
+/** MouseEvent.button of the back (3) and forward (4) buttons, which browsers use to navigate. */
+export const isHistoryButton = (button: number): boolean => button === 3 || button === 4;
+
 /** What the input needs from its owner (the RFB object). */
 export interface InputHost {
   canvas: HTMLCanvasElement;
@@ -198,6 +201,9 @@ export class DomInput {
       else mouse(e); // also a button change while another is held ("chorded" buttons)
     });
     this.listen(c, 'pointerup', (e) => {
+      // Also when input is not allowed (view only): a canceled pointerdown suppresses the mouseup
+      // below, and Chromium then navigates unless the pointerup is canceled.
+      if (isHistoryButton(e.button)) e.preventDefault();
       if (e.pointerType !== 'touch' && this.viewportDrag.dragging) {
         e.preventDefault();
         const d = this.viewportDrag.move(e.clientX, e.clientY);
@@ -222,7 +228,9 @@ export class DomInput {
         this.pointer.setButtons(x, y, 0);
       }
     });
-    // Back / forward buttons would navigate the page away.
+    // The back and forward buttons would navigate the page away (Chromium: on a pointerup or
+    // mouseup left uncanceled); the other buttons' defaults (middle-click paste) are not wanted
+    // on the canvas either. These listeners go with the session (detach at disconnect).
     this.listen(c, 'mouseup', (e) => e.preventDefault());
     this.listen(c, 'auxclick', (e) => e.preventDefault());
     this.listen(c, 'contextmenu', (e) => e.preventDefault());

@@ -1,9 +1,13 @@
 // Mouse input: DOM buttons to the RFB button mask, throttled moves that never lose the last position, wheel steps.
 
-/** Receives a PointerEvent for the server: framebuffer position and RFB button mask. */
+/** Receives a PointerEvent for the server: framebuffer position and button mask (button n at bit n-1). */
 export type PointerSink = (x: number, y: number, mask: number) => void;
 
-/** RFB button mask bits (buttons 1..8): left, middle, right, wheel up/down/left/right, back. */
+/**
+ * Button mask bits (button n at bit n-1): left, middle, right, wheel up/down/left/right, back (8),
+ * forward (9). Bits 0-7 are the PointerEvent's button-mask; forward reaches the server only in the
+ * extended PointerEvent (ExtendedMouseButtons), which the session uses when the server has it.
+ */
 export const buttonLeft = 1;
 export const buttonMiddle = 2;
 export const buttonRight = 4;
@@ -12,15 +16,18 @@ export const wheelDown = 16;
 export const wheelLeft = 32;
 export const wheelRight = 64;
 export const buttonBack = 128;
+export const buttonForward = 256;
 
 /**
- * DOM `buttons` (bit 0 left, 1 right, 2 middle, 3 back, 4 forward) to the RFB mask (bit 0 left,
- * 1 middle, 2 right, 7 back: X button 8). Forward would be X button 9, which the 8-bit mask of a
- * PointerEvent cannot carry; it is dropped.
+ * DOM `buttons` (bit 0 left, 1 right, 2 middle, 3 back, 4 forward) to the button mask (bit 0 left,
+ * 1 middle, 2 right, 7 back: X button 8, 8 forward: X button 9).
  */
 export function rfbButtonMask(domButtons: number): number {
   return (
-    (domButtons & 1) | ((domButtons & 4) >> 1) | ((domButtons & 2) << 1) | ((domButtons & 8) << 4)
+    (domButtons & 1) |
+    ((domButtons & 4) >> 1) |
+    ((domButtons & 2) << 1) |
+    ((domButtons & (8 | 16)) << 4)
   );
 }
 
@@ -75,7 +82,7 @@ export class PointerThrottle {
       options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   }
 
-  /** The RFB button mask the server was last sent (wheel bits excluded). */
+  /** The button mask last sent (wheel bits excluded). */
   get buttons(): number {
     return this.mask;
   }
@@ -100,7 +107,7 @@ export class PointerThrottle {
     }
   }
 
-  /** The buttons are now `mask` (RFB bits) at x,y: sent at once (nothing if nothing changed). */
+  /** The buttons are now `mask` at x,y: sent at once (nothing if nothing changed). */
   setButtons(x: number, y: number, mask: number): void {
     if (mask === this.mask) {
       this.move(x, y);

@@ -37,6 +37,8 @@ export const msgClientFence = 248;
 export const msgSetDesktopSize = 251;
 export const msgQemuClient = 255;
 export const qemuSubmsgExtendedKeyEvent = 0;
+/** PointerEvent button-mask bit 7: back (button 8), or with ExtendedMouseButtons the marker of the extended form. */
+export const pointerEventExtendedMarker = 0x80;
 
 // Server to client message types.
 export const msgFramebufferUpdate = 0;
@@ -79,6 +81,7 @@ export const pseudoEncodingExtendedDesktopSize = -308;
 export const pseudoEncodingXvp = -309;
 export const pseudoEncodingFence = -312;
 export const pseudoEncodingContinuousUpdates = -313;
+export const pseudoEncodingExtendedMouseButtons = -316;
 export const pseudoEncodingExtendedClipboard = 0xc0a1e5ce | 0; // signed on the wire
 
 // Fence flags.

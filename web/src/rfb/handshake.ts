@@ -102,6 +102,8 @@ export class Handshake {
       send: (b) => host.send(b),
       credentials: () => host.credentials(),
       requestCredentials: (t) => host.requestCredentials(t),
+      verifyServer: (identity) => host.verifyServer(identity),
+      serverApproved: () => host.serverApproved(),
       useTightServerInit: () => (this.tightServerInit = true),
       resume: () => host.resume(),
       fail: (e) => host.fail(e),

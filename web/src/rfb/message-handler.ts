@@ -22,6 +22,8 @@ export interface MessageHandler {
   desktopName(name: string): void;
   /** The server accepts QEMU Extended Key Events. */
   qemuExtendedKeyEvent(): void;
+  /** ExtendedMouseButtons: the server takes the extended PointerEvent (buttons 8 and up). */
+  extendedMouseButtons(): void;
   /** QEMU LED state: bit 0 Scroll Lock, 1 Num Lock, 2 Caps Lock. */
   qemuLedState(state: number): void;
   bell(): void;

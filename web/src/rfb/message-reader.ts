@@ -21,6 +21,7 @@ import {
   pseudoEncodingDesktopName,
   pseudoEncodingDesktopSize,
   pseudoEncodingExtendedDesktopSize,
+  pseudoEncodingExtendedMouseButtons,
   pseudoEncodingLastRect,
   pseudoEncodingQemuExtendedKeyEvent,
   pseudoEncodingQemuLedState,
@@ -242,6 +243,9 @@ export class MessageReader {
       }
       case pseudoEncodingQemuExtendedKeyEvent:
         this.handler.qemuExtendedKeyEvent();
+        return true;
+      case pseudoEncodingExtendedMouseButtons:
+        this.handler.extendedMouseButtons();
         return true;
       case pseudoEncodingQemuLedState:
         if (q.length < 1) return false;

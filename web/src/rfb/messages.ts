@@ -13,6 +13,7 @@ import {
   msgSetEncodings,
   msgSetPixelFormat,
   msgXvp,
+  pointerEventExtendedMarker,
   qemuSubmsgExtendedKeyEvent,
   xvpVersion,
 } from './constants';
@@ -173,6 +174,11 @@ export function writeQemuExtendedKeyEvent(
   return out;
 }
 
+/**
+ * PointerEvent. `buttonMask` has button n at bit n-1; this form carries buttons 1-8 (bit 7 is
+ * back), higher ones are dropped. Once ExtendedMouseButtons is on, bit 7 must be clear (it is the
+ * marker of the extended form).
+ */
 export function writePointerEvent(x: number, y: number, buttonMask: number): Uint8Array {
   const out = new Uint8Array(6);
   const v = new DataView(out.buffer);
@@ -180,6 +186,22 @@ export function writePointerEvent(x: number, y: number, buttonMask: number): Uin
   out[1] = buttonMask & 0xff;
   v.setUint16(2, x);
   v.setUint16(4, y);
+  return out;
+}
+
+/**
+ * The extended PointerEvent of the ExtendedMouseButtons pseudo-encoding, for a server that
+ * confirmed it: the marker bit with buttons 1-7, then a byte with buttons 8-15 (bit 0 back,
+ * bit 1 forward). `buttonMask` has button n at bit n-1, as for writePointerEvent.
+ */
+export function writeExtendedPointerEvent(x: number, y: number, buttonMask: number): Uint8Array {
+  const out = new Uint8Array(7);
+  const v = new DataView(out.buffer);
+  out[0] = msgPointerEvent;
+  out[1] = pointerEventExtendedMarker | (buttonMask & 0x7f);
+  v.setUint16(2, x);
+  v.setUint16(4, y);
+  out[6] = (buttonMask >> 7) & 0xff;
   return out;
 }
 

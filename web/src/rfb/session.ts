@@ -31,6 +31,7 @@ import {
   pseudoEncodingDesktopSize,
   pseudoEncodingExtendedClipboard,
   pseudoEncodingExtendedDesktopSize,
+  pseudoEncodingExtendedMouseButtons,
   pseudoEncodingFence,
   pseudoEncodingLastRect,
   pseudoEncodingQemuExtendedKeyEvent,
@@ -51,6 +52,7 @@ import {
   writeClientCutText,
   writeClientFence,
   writeEnableContinuousUpdates,
+  writeExtendedPointerEvent,
   writeExtendedClipboard,
   writeExtendedClipboardCaps,
   writeFramebufferUpdateRequest,
@@ -62,7 +64,7 @@ import {
   writeSetPixelFormat,
   writeXvp,
 } from './messages';
-import type { CredentialType, Credentials } from './security/security';
+import type { CredentialType, Credentials, ServerIdentity } from './security/security';
 
 /** A DrawTarget whose size the session controls. */
 export interface FramebufferDisplay extends DrawTarget {
@@ -91,6 +93,8 @@ export interface SessionEvents {
   connect(): void;
   disconnect(clean: boolean, reason?: string): void;
   credentialsRequired(types: CredentialType[]): void;
+  /** The server's identity key, to be approved (approveServer) or rejected (rejectServer). */
+  serverVerification(identity: ServerIdentity): void;
   securityFailure(status: number, reason?: string): void;
   clipboard(text: string): void;
   bell(): void;
@@ -126,6 +130,18 @@ export interface SessionOptions {
 
 export type SessionState = 'connecting' | 'connected' | 'disconnected';
 
+/**
+ * What the client knows of the server's ExtendedMouseButtons support. Until the server has
+ * answered, bit 7 of a PointerEvent is never set: a server that supports the extension reads it as
+ * the marker of the extended form (RFB spec), while for one without the extension it is back. The
+ * server confirms "as soon as possible", so no confirmation by the end of the first
+ * FramebufferUpdate (which answers a request sent after SetEncodings) means no support.
+ */
+type ExtendedMouseButtons = 'unknown' | 'supported' | 'unsupported';
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
 /** Encodings in the order the client prefers them, when the decoder table has them. */
 const preferredEncodings = [
   encodingCopyRect,
@@ -151,6 +167,7 @@ export class RfbSession implements MessageHandler {
   private pumping = false;
   private waitingForDisplay = false;
   private credentials: Credentials;
+  private serverVerification: 'none' | 'pending' | 'approved' = 'none';
   private readonly shared: boolean;
   private qualityLevel: number;
   private compressionLevel: number;
@@ -164,6 +181,9 @@ export class RfbSession implements MessageHandler {
   private supportsSetDesktopSize = false;
   private supportsQemuKeys = false;
   private supportsXvp = false;
+  private extendedMouseButtonsState: ExtendedMouseButtons = 'unknown';
+  /** The last PointerEvent sent and the button mask it was asked for. */
+  private lastPointer: { message: Uint8Array; mask: number } | null = null;
   private firstScreen: Screen | null = null;
   private clipboardServerActions = 0;
   private clipboardServerFormats = 0;
@@ -192,6 +212,12 @@ export class RfbSession implements MessageHandler {
       send: (b) => this.send(b),
       credentials: () => this.credentials,
       requestCredentials: (types) => this.events.credentialsRequired(types),
+      verifyServer: (identity) => {
+        if (this.stateValue !== 'connecting') return; // ended while the fingerprint was computed
+        this.serverVerification = 'pending';
+        this.events.serverVerification(identity);
+      },
+      serverApproved: () => this.serverVerification === 'approved',
       resume: () => this.pump(),
       fail: (e) => this.fail(e),
       randomBytes: options.randomBytes ?? defaultRandomBytes,
@@ -239,6 +265,19 @@ export class RfbSession implements MessageHandler {
     this.pump();
   }
 
+  /** The person trusts the server's identity key (after `serverVerification`): the handshake goes on. */
+  approveServer(): void {
+    if (this.stateValue !== 'connecting' || this.serverVerification !== 'pending') return;
+    this.serverVerification = 'approved';
+    this.pump();
+  }
+
+  /** The person does not trust the server's identity key: the session ends, saying so. */
+  rejectServer(): void {
+    if (this.stateValue !== 'connecting' || this.serverVerification !== 'pending') return;
+    this.finish(false, "the server's identity key was rejected (not trusted)");
+  }
+
   /** A key press or release; `code` is the XT scancode (0 if unknown) for QEMU extended keys. */
   sendKey(keysym: number, code: number, down: boolean): void {
     if (this.stateValue !== 'connected') return;
@@ -246,11 +285,34 @@ export class RfbSession implements MessageHandler {
     else if (keysym) this.send(writeKeyEvent(keysym, down));
   }
 
+  /**
+   * A pointer position and button state; `buttonMask` has button n at bit n-1 (bit 7 back,
+   * bit 8 forward). Buttons 8 and up go in the extended PointerEvent once the server confirmed
+   * ExtendedMouseButtons; without it back is bit 7 and forward is not sent: a change of forward
+   * alone sends nothing.
+   */
   sendPointer(x: number, y: number, buttonMask: number): void {
     if (this.stateValue !== 'connected') return;
     const px = clamp(x, 0, Math.max(0, this.width - 1));
     const py = clamp(y, 0, Math.max(0, this.height - 1));
-    this.send(writePointerEvent(px, py, buttonMask));
+    const message = this.pointerMessage(px, py, buttonMask);
+    const last = this.lastPointer;
+    this.lastPointer = { message, mask: buttonMask };
+    if (last && last.mask !== buttonMask && sameBytes(last.message, message)) return;
+    this.send(message);
+  }
+
+  private pointerMessage(x: number, y: number, buttonMask: number): Uint8Array {
+    switch (this.extendedMouseButtonsState) {
+      case 'supported':
+        return buttonMask & ~0x7f
+          ? writeExtendedPointerEvent(x, y, buttonMask)
+          : writePointerEvent(x, y, buttonMask);
+      case 'unsupported':
+        return writePointerEvent(x, y, buttonMask & 0xff);
+      case 'unknown':
+        return writePointerEvent(x, y, buttonMask & 0x7f);
+    }
   }
 
   /** Offers local clipboard text to the server. */
@@ -320,6 +382,7 @@ export class RfbSession implements MessageHandler {
       pseudoEncodingFence,
       pseudoEncodingContinuousUpdates,
       pseudoEncodingExtendedClipboard,
+      pseudoEncodingExtendedMouseButtons,
     );
     return encs;
   }
@@ -394,6 +457,8 @@ export class RfbSession implements MessageHandler {
   }
 
   framebufferUpdateEnd(): void {
+    if (this.extendedMouseButtonsState === 'unknown')
+      this.extendedMouseButtonsState = 'unsupported';
     if (!this.continuousUpdates) {
       this.send(writeFramebufferUpdateRequest(true, 0, 0, this.width, this.height));
     }
@@ -429,6 +494,10 @@ export class RfbSession implements MessageHandler {
 
   qemuExtendedKeyEvent(): void {
     this.supportsQemuKeys = true;
+  }
+
+  extendedMouseButtons(): void {
+    this.extendedMouseButtonsState = 'supported';
   }
 
   qemuLedState(state: number): void {

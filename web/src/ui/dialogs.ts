@@ -1,4 +1,4 @@
-// The credentials dialog: asks for the username and/or password the server wants, as a modal dialog.
+// The page's modal dialogs: credentials (username and/or password) and the server's identity key to trust.
 
 import type { Credentials, CredentialType } from '../index';
 
@@ -70,5 +70,67 @@ export class CredentialsDialog {
     this.password.value = '';
     this.close();
     this.events.cancel();
+  }
+}
+
+export interface ServerVerificationDialogEvents {
+  approve(): void;
+  reject(): void;
+}
+
+/** What the server verification dialog shows: the key's type, size and fingerprint. */
+export interface ServerKeyInfo {
+  type: string;
+  bits: number;
+  fingerprint: string;
+}
+
+/**
+ * The <dialog id="verify-dialog"> of page.html: shows the server's identity key fingerprint and
+ * asks whether to trust the server. Reject has the focus first, so that a reflexive Enter does
+ * not trust an unchecked key; Escape rejects too.
+ */
+export class ServerVerificationDialog {
+  private readonly dialog = document.getElementById('verify-dialog') as HTMLDialogElement;
+  private readonly form = document.getElementById('verify') as HTMLFormElement;
+  private readonly fingerprint = document.getElementById('verify-fingerprint') as HTMLElement;
+  private readonly keyInfo = document.getElementById('verify-key') as HTMLElement;
+  private readonly rejectButton = document.getElementById('reject-server') as HTMLButtonElement;
+
+  constructor(private readonly events: ServerVerificationDialogEvents) {
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.close();
+      this.events.approve();
+    });
+    this.rejectButton.addEventListener('click', () => this.reject());
+    this.dialog.addEventListener('cancel', (e) => {
+      e.preventDefault();
+      this.reject();
+    });
+  }
+
+  open(key: ServerKeyInfo): void {
+    this.fingerprint.textContent = key.fingerprint;
+    this.keyInfo.textContent = `${key.type} key, ${key.bits} bits, SHA-256 fingerprint`;
+    if (!this.dialog.open) {
+      if (typeof this.dialog.showModal === 'function') this.dialog.showModal();
+      else this.dialog.setAttribute('open', '');
+    }
+    this.rejectButton.focus();
+  }
+
+  close(): void {
+    if (this.dialog.open) this.dialog.close();
+    this.dialog.removeAttribute('open');
+  }
+
+  get isOpen(): boolean {
+    return this.dialog.open;
+  }
+
+  private reject(): void {
+    this.close();
+    this.events.reject();
   }
 }

@@ -1,9 +1,10 @@
-// The viewer page's app: connect screen, status, credentials, control bar, settings and reconnection around one RFB.
+// The viewer page's app: connect screen, status, credentials, server verification, control bar, settings and reconnection around one RFB.
 
 import { RFB } from '../index';
 import type { Capabilities, ClipboardAccess, CredentialType } from '../index';
 import { ExtraKeys, isTouchDevice, Panels, toggleFullscreen } from './controlbar';
-import { CredentialsDialog } from './dialogs';
+import { CredentialsDialog, ServerVerificationDialog } from './dialogs';
+import type { ServerKeyInfo } from './dialogs';
 import { insertIcons } from './icons';
 import { explainFailure, isClipped, screenLayout } from './layout';
 import {
@@ -54,6 +55,11 @@ class App {
   private userDisconnect = false;
   private reconnectAfterDisconnect = false;
   private securityFailed = false;
+  private serverRejected = false;
+  /** The server key fingerprint the person approved: reconnections to the same key do not ask again. */
+  private trustedFingerprint: string | null = null;
+  /** The fingerprint of the key being asked about. */
+  private pendingFingerprint: string | null = null;
   private wasConnected = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private audio: AudioContext | null = null;
@@ -77,6 +83,13 @@ class App {
       this.rfb?.sendCredentials(c);
     },
     cancel: () => this.disconnect(),
+  });
+  private readonly verification = new ServerVerificationDialog({
+    approve: () => this.approveServer(),
+    reject: () => {
+      this.serverRejected = true;
+      this.rfb?.rejectServer();
+    },
   });
 
   start(): void {
@@ -150,6 +163,7 @@ class App {
     clearTimeout(this.reconnectTimer);
     this.userDisconnect = false;
     this.securityFailed = false;
+    this.serverRejected = false;
     this.wasConnected = false;
     if (!this.settings.host) {
       this.setState('idle', 'No host to connect to', 'error');
@@ -189,6 +203,7 @@ class App {
       this.credentials.open(types);
       this.setStatus('Credentials are required', 'warn');
     });
+    on<ServerKeyInfo>('serververification', (key) => this.verifyServer(key));
     on<{ status: number; reason?: string }>('securityfailure', ({ reason }) =>
       this.onSecurityFailure(reason),
     );
@@ -207,6 +222,23 @@ class App {
       this.showClipboardAccess(access),
     );
     this.showClipboardAccess(rfb.clipboardAccess);
+  }
+
+  /** Asks the person to trust the server's key, unless they already did on this page. */
+  private verifyServer(key: ServerKeyInfo): void {
+    this.pendingFingerprint = key.fingerprint;
+    if (key.fingerprint === this.trustedFingerprint) {
+      this.approveServer();
+      return;
+    }
+    this.verification.open(key);
+    this.setStatus('Verify the server before connecting', 'warn');
+  }
+
+  private approveServer(): void {
+    this.trustedFingerprint = this.pendingFingerprint;
+    this.setStatus('Authenticating…');
+    this.rfb?.approveServer();
   }
 
   private onConnect(): void {
@@ -247,6 +279,7 @@ class App {
     this.setViewDrag(false);
     this.viewDragButton.hidden = true;
     this.credentials.close();
+    this.verification.close();
     this.extraKeys.releaseAll(false);
     this.powerButton.hidden = true;
     document.title = 'vncgate';
@@ -265,6 +298,15 @@ class App {
     }
     if (this.securityFailed) {
       this.setState('idle');
+      return;
+    }
+    if (this.serverRejected) {
+      this.setState('idle', 'Not connected: the server was not trusted', 'warn');
+      this.showMessage(
+        'Server not trusted',
+        "You rejected the server's identity key. Connect again to check it again.",
+        'warn',
+      );
       return;
     }
     // With reconnect on, keep trying (every reconnect_delay ms) until it works or the user cancels.

@@ -47,6 +47,12 @@ export class ClientCore {
       case 'credentials':
         s.sendCredentials(msg.credentials);
         break;
+      case 'approveServer':
+        s.approveServer();
+        break;
+      case 'rejectServer':
+        s.rejectServer();
+        break;
       case 'key':
         s.sendKey(msg.keysym, msg.code, msg.down);
         break;
@@ -78,6 +84,7 @@ export class ClientCore {
       connect: () => post({ type: 'connect' }),
       disconnect: (clean, reason) => post({ type: 'disconnect', clean, reason }),
       credentialsRequired: (types) => post({ type: 'credentialsrequired', types }),
+      serverVerification: (identity) => post({ type: 'serververification', identity }),
       securityFailure: (status, reason) => post({ type: 'securityfailure', status, reason }),
       clipboard: (text) => post({ type: 'clipboard', text }),
       bell: () => post({ type: 'bell' }),

@@ -1,7 +1,7 @@
 // Typed messages between the page's main thread (the RFB API) and the client core (in a worker or not).
 
 import type { Capabilities } from '../rfb/session';
-import type { CredentialType, Credentials } from '../rfb/security/security';
+import type { CredentialType, Credentials, ServerIdentity } from '../rfb/security/security';
 
 export interface ConnectOptions {
   url: string;
@@ -20,6 +20,9 @@ export interface ConnectOptions {
 export type ToCore =
   | ({ type: 'connect'; canvas: OffscreenCanvas | HTMLCanvasElement } & ConnectOptions)
   | { type: 'credentials'; credentials: Credentials }
+  /** The answer to `serververification`. */
+  | { type: 'approveServer' }
+  | { type: 'rejectServer' }
   | { type: 'key'; keysym: number; code: number; down: boolean }
   | { type: 'pointer'; x: number; y: number; mask: number }
   | { type: 'clipboard'; text: string }
@@ -36,6 +39,7 @@ export type FromCore =
   | { type: 'connect' }
   | { type: 'disconnect'; clean: boolean; reason?: string }
   | { type: 'credentialsrequired'; types: CredentialType[] }
+  | { type: 'serververification'; identity: ServerIdentity }
   | { type: 'securityfailure'; status: number; reason?: string }
   | { type: 'clipboard'; text: string }
   | { type: 'bell' }

@@ -5,6 +5,7 @@ import type { ByteQueue } from '../../src/rfb/byte-queue';
 import type { DrawTarget } from '../../src/display/draw-target';
 import { RfbSession } from '../../src/rfb/session';
 import type { FramebufferDisplay, SessionEvents, SessionOptions } from '../../src/rfb/session';
+import type { ServerIdentity } from '../../src/rfb/security/security';
 
 /** Records everything sent; `take()` returns and clears it. */
 export class RecordingTransport {
@@ -72,6 +73,7 @@ export const stubDecoders = (): Map<number, Decoder> => new Map([[0, new StubRaw
 /** Records events as strings, plus the raw calls. */
 export class RecordingEvents implements SessionEvents {
   log: string[] = [];
+  identities: ServerIdentity[] = [];
   connect(): void {
     this.log.push('connect');
   }
@@ -80,6 +82,10 @@ export class RecordingEvents implements SessionEvents {
   }
   credentialsRequired(types: string[]): void {
     this.log.push(`credentialsrequired ${types.join(',')}`);
+  }
+  serverVerification(identity: ServerIdentity): void {
+    this.identities.push(identity);
+    this.log.push(`serververification ${identity.type} ${identity.bits}`);
   }
   securityFailure(status: number, reason?: string): void {
     this.log.push(`securityfailure ${status}${reason !== undefined ? ` ${reason}` : ''}`);

@@ -19,14 +19,15 @@ function setup(intervalMs = 16) {
 }
 
 describe('rfbButtonMask', () => {
-  it('maps DOM buttons to RFB buttons 1-3 and 8', () => {
+  it('maps DOM buttons to buttons 1-3, 8 and 9', () => {
     expect(rfbButtonMask(0)).toBe(0);
     expect(rfbButtonMask(1)).toBe(1); // left
     expect(rfbButtonMask(4)).toBe(2); // middle
     expect(rfbButtonMask(2)).toBe(4); // right
     expect(rfbButtonMask(8)).toBe(128); // back: X button 8
-    expect(rfbButtonMask(16)).toBe(0); // forward: X button 9 does not fit the mask
+    expect(rfbButtonMask(16)).toBe(256); // forward: X button 9, for the extended PointerEvent
     expect(rfbButtonMask(1 | 2 | 4 | 8)).toBe(1 | 2 | 4 | 128);
+    expect(rfbButtonMask(1 | 8 | 16)).toBe(1 | 128 | 256);
   });
 });
 

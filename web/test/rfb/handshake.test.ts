@@ -35,6 +35,7 @@ function afterInit(width: number, height: number): number[] {
     -312,
     -313,
     0xc0a1e5ce | 0,
+    -316,
   ];
   return [
     // SetPixelFormat: 32 bpp, depth 24, little-endian, true colour, max 255, shifts 0/8/16.

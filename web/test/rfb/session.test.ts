@@ -196,6 +196,116 @@ describe('FramebufferUpdate', () => {
   });
 });
 
+describe('ExtendedMouseButtons', () => {
+  const back = 128;
+  const forward = 256;
+  const pointer = (x: number, y: number, mask: number) => [5, mask, ...u16(x), ...u16(y)];
+  const extended = (x: number, y: number, mask: number, ext: number) => [
+    5,
+    0x80 | mask,
+    ...u16(x),
+    ...u16(y),
+    ext,
+  ];
+  /** A connected session after its first FramebufferUpdate, with or without the confirmation. */
+  function afterFirstUpdate(confirm: boolean, chunk = Infinity): Harness {
+    const h = connected();
+    const update = confirm
+      ? [...fbu(2), ...rect(0, 0, 0, 0, -316), ...rect(0, 0, 1, 1, 0), ...pixels(1)]
+      : [...fbu(1), ...rect(0, 0, 1, 1, 0), ...pixels(1)];
+    feed(h.session, update, chunk);
+    expect(h.transport.take()).toEqual(incrementalRequest(4, 2));
+    expect(h.events.log).toEqual([]);
+    return h;
+  }
+
+  it('is announced in SetEncodings', () => {
+    const h = makeSession();
+    feed(h.session, connectBytes, Infinity);
+    const sent = Uint8Array.from(h.transport.take());
+    const at = 12 + 1 + 1 + 20; // version, security type, ClientInit, SetPixelFormat
+    const view = new DataView(sent.buffer);
+    const list = Array.from({ length: view.getUint16(at + 2) }, (_, i) =>
+      view.getInt32(at + 4 + 4 * i),
+    );
+    expect(list).toContain(-316);
+  });
+
+  it('without confirmation: back is bit 7, forward is not sent', () => {
+    const h = afterFirstUpdate(false);
+    h.session.sendPointer(1, 1, back);
+    h.session.sendPointer(1, 1, 0);
+    h.session.sendPointer(2, 1, 1 | back);
+    expect(h.transport.take()).toEqual([
+      ...pointer(1, 1, 0x80),
+      ...pointer(1, 1, 0),
+      ...pointer(2, 1, 0x81),
+    ]);
+    // Forward alone changes nothing the server can see: nothing is sent, press or release.
+    h.session.sendPointer(2, 1, 1 | back | forward);
+    h.session.sendPointer(2, 1, 1 | back);
+    expect(h.transport.take()).toEqual([]);
+    // Held, it rides along with the other buttons and moves, left out of the mask.
+    h.session.sendPointer(2, 1, forward);
+    h.session.sendPointer(3, 0, forward);
+    h.session.sendPointer(3, 0, 0);
+    expect(h.transport.take()).toEqual([...pointer(2, 1, 0), ...pointer(3, 0, 0)]);
+  });
+
+  it('before the server could answer, bit 7 stays clear (it would be the marker)', () => {
+    const h = connected();
+    h.session.sendPointer(1, 1, 1 | back);
+    h.session.sendPointer(1, 1, back);
+    h.session.sendPointer(1, 1, forward);
+    expect(h.transport.take()).toEqual([...pointer(1, 1, 1), ...pointer(1, 1, 0)]);
+  });
+
+  for (const chunk of chunkSizes) {
+    it(`after confirmation (chunk ${chunk}): back and forward in the extended PointerEvent`, () => {
+      const h = afterFirstUpdate(true, chunk);
+      h.session.sendPointer(3, 1, back);
+      h.session.sendPointer(3, 1, 0);
+      h.session.sendPointer(3, 1, forward);
+      h.session.sendPointer(3, 1, 0);
+      expect(h.transport.take()).toEqual([
+        ...extended(3, 1, 0, 1),
+        ...pointer(3, 1, 0),
+        ...extended(3, 1, 0, 2),
+        ...pointer(3, 1, 0),
+      ]);
+    });
+  }
+
+  it('after confirmation: back and forward with other buttons and the wheel', () => {
+    const h = afterFirstUpdate(true);
+    // Left and right held, then back and forward pressed together, then a wheel click down.
+    h.session.sendPointer(1, 0, 1 | 4);
+    h.session.sendPointer(1, 0, 1 | 4 | back | forward);
+    h.session.sendPointer(2, 1, 1 | 4 | back | forward | 16);
+    h.session.sendPointer(2, 1, 1 | 4 | back | forward);
+    h.session.sendPointer(2, 1, 1 | forward);
+    h.session.sendPointer(2, 1, 2 | 64);
+    h.session.sendPointer(2, 1, 0);
+    expect(h.transport.take()).toEqual([
+      ...pointer(1, 0, 5),
+      ...extended(1, 0, 5, 3),
+      ...extended(2, 1, 5 | 16, 3),
+      ...extended(2, 1, 5, 3),
+      ...extended(2, 1, 1, 2),
+      ...pointer(2, 1, 2 | 64), // middle + wheel right: no extended button, the normal form
+      ...pointer(2, 1, 0),
+    ]);
+  });
+
+  it('a confirmation after the first update still turns the extended form on', () => {
+    const h = afterFirstUpdate(false);
+    feed(h.session, [...fbu(1), ...rect(0, 0, 0, 0, -316)], 1);
+    h.transport.take();
+    h.session.sendPointer(0, 0, forward);
+    expect(h.transport.take()).toEqual(extended(0, 0, 0, 2));
+  });
+});
+
 describe('other server messages', () => {
   it('Bell, SetColourMapEntries (skipped), ServerCutText (Latin-1)', () => {
     expectMessages(
@@ -399,7 +509,7 @@ describe('session lifecycle', () => {
     expect(h.transport.take()).toEqual([
       2,
       0,
-      ...u16(14),
+      ...u16(15),
       ...[
         0,
         -23,
@@ -415,6 +525,7 @@ describe('session lifecycle', () => {
         -312,
         -313,
         0xc0a1e5ce | 0,
+        -316,
       ].flatMap(s32),
     ]);
   });

@@ -1,5 +1,6 @@
 // ClientCore tests: the typed message protocol around a session, over a fake WebSocket and a recording display.
 
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebSocketConstructor } from '../../src/rfb/transport';
 import { ClientCore } from '../../src/worker/client-core';
@@ -91,6 +92,58 @@ describe('ClientCore', () => {
     expect(ws.take().length).toBe(12 + 1 + 16);
   });
 
+  describe('RA2ne server verification', () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const jwk = pair.publicKey.export({ format: 'jwk' });
+    const e = Buffer.alloc(128);
+    Buffer.from(jwk.e!, 'base64url').copy(e, 128 - 3);
+    const key = [...u32(1024), ...Buffer.from(jwk.n!, 'base64url'), ...e];
+    const fingerprint = createHash('sha256')
+      .update(Uint8Array.from(key))
+      .digest('hex')
+      .match(/../g)!
+      .join(':');
+
+    /** Connects to a server offering RA2ne; resolves once the core posted the key to verify. */
+    async function keyShown(): Promise<FakeWebSocket> {
+      const ws = connect({ password: 'pw' });
+      ws.serverSend([...ascii('RFB 003.008\n'), 1, 6, ...key]);
+      for (let i = 0; i < 1000 && posted.length === 0; i++)
+        await new Promise((r) => setTimeout(r, 1));
+      // The message crosses the worker boundary: it must survive structured cloning.
+      expect(structuredClone(posted)).toEqual([
+        {
+          type: 'serververification',
+          identity: { type: 'RSA', bits: 1024, fingerprint, publicKey: Uint8Array.from(key) },
+        },
+      ]);
+      expect(ws.take()).toEqual([...ascii('RFB 003.008\n'), 6]);
+      return ws;
+    }
+
+    it('approveServer goes on with the handshake', async () => {
+      const ws = await keyShown();
+      core.handle({ type: 'approveServer' });
+      for (let i = 0; i < 2000 && ws.sent.length === 0; i++)
+        await new Promise((r) => setTimeout(r, 1));
+      expect(ws.take().slice(0, 4)).toEqual(u32(2048)); // the client's key follows
+    });
+
+    it('rejectServer ends the connection with the reason', async () => {
+      const ws = await keyShown();
+      core.handle({ type: 'rejectServer' });
+      expect(posted.slice(1)).toEqual([
+        {
+          type: 'disconnect',
+          clean: false,
+          reason: "the server's identity key was rejected (not trusted)",
+        },
+      ]);
+      expect(ws.closeCode).toBe(1000);
+      expect(ws.take()).toEqual([]);
+    });
+  });
+
   it('reports the security failure and the disconnect, and closes the socket', () => {
     const ws = connect({ password: 'pw' });
     ws.serverSend([
@@ -151,7 +204,7 @@ describe('ClientCore', () => {
     ws.serverOpen();
     ws.serverSend([...ascii('RFB 003.008\n'), 1, 1, ...u32(0), ...serverInit(4, 2, 'core')]);
     // ProtocolVersion, security type, ClientInit and SetPixelFormat come first.
-    expect(ws.take().slice(34, 42)).toEqual([2, 0, ...u16(13), ...u32(0)]);
+    expect(ws.take().slice(34, 42)).toEqual([2, 0, ...u16(14), ...u32(0)]);
     ws.serverSend([0, 0, ...u16(1), ...rect(0, 0, 1, 1, 0), 1, 2, 3, 0]);
     core.handle({ type: 'rectangleCounts', id: 2 });
     expect(posted.filter((m) => m.type === 'rectangleCounts')).toEqual([

@@ -14,11 +14,18 @@ import type { RsaPrivateKey, RsaPublicKey } from '../crypto/rsa';
 import { bigIntToBytes, bytesToBigInt, pkcs1v15Decrypt, pkcs1v15Encrypt } from '../crypto/rsa';
 import type { AuthContext, AuthOutcome, SecurityHandler } from './security';
 
+/** SHA-256 of `key`, as lowercase hex bytes joined by colons: what the person compares. */
+export async function keyFingerprint(key: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bufferOf(key)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
 /** Size of the key the client generates (TigerVNC matches the server's; any 1024..8192 is accepted). */
 export const ra2ClientKeyBits = 2048;
 const macSize = 16;
 
-type State = 'keyLength' | 'key' | 'serverRandom' | 'frames' | 'credentials' | 'done' | 'busy';
+type State =
+  'keyLength' | 'key' | 'approval' | 'serverRandom' | 'frames' | 'credentials' | 'done' | 'busy';
 
 const concat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -116,12 +123,26 @@ export class Ra2Handler implements SecurityHandler {
         }
         this.serverKey = { n, e, size };
         this.serverBlob = concat(u32(this.serverBits), nBytes, eBytes);
-        const generate = this.ctx.generateRsaKey;
-        if (!generate) {
+        if (!this.ctx.generateRsaKey) {
           throw new ProtocolError(
             `${this.name}: Web Crypto is unavailable (the page must be https or localhost)`,
           );
         }
+        // Nothing is sent until the person trusts this key: RA2ne has no other server check.
+        this.runAsync(async () => {
+          this.ctx.verifyServer({
+            type: 'RSA',
+            bits: this.serverBits,
+            fingerprint: await keyFingerprint(this.serverBlob),
+            publicKey: this.serverBlob.slice(),
+          });
+          return 'approval';
+        });
+        return null;
+      }
+      case 'approval': {
+        if (!this.ctx.serverApproved()) return null;
+        const generate = this.ctx.generateRsaKey!;
         this.runAsync(async () => {
           const key = await generate(ra2ClientKeyBits);
           this.clientKey = key;

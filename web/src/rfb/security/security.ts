@@ -10,6 +10,18 @@ export interface Credentials {
 
 export type CredentialType = 'username' | 'password';
 
+/** A server's identity key, for the person to verify (the `serververification` event). */
+export interface ServerIdentity {
+  /** The key's algorithm: 'RSA' (RA2ne). */
+  type: 'RSA';
+  /** Key size in bits. */
+  bits: number;
+  /** SHA-256 of `publicKey`, as lowercase hex bytes joined by colons ("3f:a2:..."). */
+  fingerprint: string;
+  /** The key as the server sent it: U32 bit length, modulus, exponent. */
+  publicKey: Uint8Array;
+}
+
 /** What a security handler may use from the session around it. */
 export interface AuthContext {
   /** Negotiated RFB minor version (3, 7 or 8). */
@@ -19,6 +31,13 @@ export interface AuthContext {
   credentials(): Credentials;
   /** Asks the user for credentials (the `credentialsrequired` event). */
   requestCredentials(types: CredentialType[]): void;
+  /**
+   * Asks the user whether to trust the server's key (the `serververification` event). The
+   * handshake waits until serverApproved() is true; a refusal ends the session from outside.
+   */
+  verifyServer(identity: ServerIdentity): void;
+  /** True once the user approved the key asked about with verifyServer. */
+  serverApproved(): boolean;
   /** Marks the ServerInit as extended with Tight capabilities. */
   useTightServerInit(): void;
   /** Runs the handshake again after an asynchronous step finished. */

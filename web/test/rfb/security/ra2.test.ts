@@ -24,6 +24,7 @@ import {
   u32,
 } from '../../fakes/session-fakes';
 import type { Harness } from '../../fakes/session-fakes';
+import type { ServerIdentity } from '../../../src/rfb/security/security';
 
 const version8 = ascii('RFB 003.008\n');
 
@@ -122,7 +123,21 @@ interface Scenario {
   credentials?: { username?: string; password?: string };
   tamper?: 'hash' | 'mac';
   realKeygen?: boolean;
+  /** What the person answers to the server's key (default: approve). */
+  verdict?: 'approve' | 'reject' | 'disconnect';
 }
+
+/** Waits (on macrotasks) until the session reported the server's key. */
+async function waitForVerification(h: Harness): Promise<ServerIdentity> {
+  for (let i = 0; i < 2000 && h.events.identities.length === 0; i++)
+    await new Promise((r) => setTimeout(r, 1));
+  expect(h.events.identities, `events ${h.events.log}`).toHaveLength(1);
+  return h.events.identities[0];
+}
+
+/** SHA-256 as lowercase hex pairs joined by colons, by OpenSSL. */
+const sha256Colons = (b: Buffer) =>
+  createHash('sha256').update(b).digest('hex').match(/../g)!.join(':');
 
 async function runRa2(s: Scenario): Promise<{ h: Harness; credentials?: Buffer }> {
   const type = s.keySize === 128 ? 6 : 130;
@@ -140,8 +155,23 @@ async function runRa2(s: Scenario): Promise<{ h: Harness; credentials?: Buffer }
   const serverBlob = Buffer.concat([Buffer.from(u32(1024)), n, e]);
   feed(h.session, [...version8, 2, type, 1, ...serverBlob], s.chunk);
 
-  // Client public key and encrypted random.
+  // The server's key is shown to the person; nothing more is sent until they approve it.
   expect(Array.from(await waitForSent(h, 12 + 1, got))).toEqual([...version8, type]);
+  const identity = await waitForVerification(h);
+  expect(identity.type).toBe('RSA');
+  expect(identity.bits).toBe(1024);
+  expect(Buffer.from(identity.publicKey)).toEqual(serverBlob);
+  expect(identity.fingerprint).toBe(sha256Colons(serverBlob));
+  await new Promise((r) => setTimeout(r, 5));
+  expect(h.transport.take()).toEqual([]);
+  if (s.verdict === 'reject' || s.verdict === 'disconnect') {
+    if (s.verdict === 'reject') h.session.rejectServer();
+    else h.session.disconnect();
+    return { h };
+  }
+  h.session.approveServer();
+
+  // Client public key and encrypted random.
   const clientHeader = await waitForSent(h, 4, got);
   const clientBits = clientHeader.readUInt32BE(0);
   expect(clientBits).toBe(2048);
@@ -210,7 +240,8 @@ async function runRa2(s: Scenario): Promise<{ h: Harness; credentials?: Buffer }
     return { h };
   }
   if (!s.credentials) {
-    for (let i = 0; i < 200 && h.events.log.length === 0; i++)
+    // After serververification: one more event (credentialsrequired).
+    for (let i = 0; i < 200 && h.events.log.length < 2; i++)
       await new Promise((r) => setTimeout(r, 1));
     return { h };
   }
@@ -238,7 +269,12 @@ describe('RA2ne', () => {
         credentials: { password: 'sécret' },
       });
       expect(Array.from(credentials!)).toEqual([0, 7, ...Buffer.from('sécret')]);
-      expect(h.events.log).toEqual(['resize 4x2', 'desktopname ra2', 'connect']);
+      expect(h.events.log).toEqual([
+        'serververification RSA 1024',
+        'resize 4x2',
+        'desktopname ra2',
+        'connect',
+      ]);
     });
   }
 
@@ -278,7 +314,10 @@ describe('RA2ne', () => {
 
   it('asks for username and password when the subtype needs them', async () => {
     const { h } = await runRa2({ keySize: 128, subtype: 1, oneFrame: true, chunk: Infinity });
-    expect(h.events.log).toEqual(['credentialsrequired username,password']);
+    expect(h.events.log).toEqual([
+      'serververification RSA 1024',
+      'credentialsrequired username,password',
+    ]);
   });
 
   it('a wrong server hash ends the session', async () => {
@@ -291,6 +330,7 @@ describe('RA2ne', () => {
       tamper: 'hash',
     });
     expect(h.events.log).toEqual([
+      'serververification RSA 1024',
       'disconnect clean=false RA2ne: server hash does not match (wrong server key?)',
     ]);
   });
@@ -304,7 +344,59 @@ describe('RA2ne', () => {
       credentials: { password: 'p' },
       tamper: 'mac',
     });
-    expect(h.events.log).toEqual(['disconnect clean=false RA2ne: message authentication failed']);
+    expect(h.events.log).toEqual([
+      'serververification RSA 1024',
+      'disconnect clean=false RA2ne: message authentication failed',
+    ]);
+  });
+
+  it('a rejected server key ends the session before anything is sent, with the reason', async () => {
+    const { h } = await runRa2({
+      keySize: 256,
+      subtype: 2,
+      oneFrame: true,
+      chunk: 7,
+      credentials: { password: 'p' },
+      verdict: 'reject',
+    });
+    expect(h.events.log).toEqual([
+      'serververification RSA 1024',
+      "disconnect clean=false the server's identity key was rejected (not trusted)",
+    ]);
+    expect(h.transport.closed).toBe(true);
+    expect(h.transport.take()).toEqual([]);
+    h.session.approveServer(); // too late: nothing happens
+    expect(h.transport.take()).toEqual([]);
+  });
+
+  it('disconnect() while the key is shown ends the session cleanly', async () => {
+    const { h } = await runRa2({
+      keySize: 128,
+      subtype: 2,
+      oneFrame: true,
+      chunk: Infinity,
+      verdict: 'disconnect',
+    });
+    expect(h.events.log).toEqual(['serververification RSA 1024', 'disconnect clean=true']);
+  });
+
+  it('approveServer before the key was shown does not approve it in advance', async () => {
+    const h = makeSession({ generateRsaKey: async () => nodeKeyToRsa(clientPair.privateKey) });
+    h.session.approveServer();
+    const jwk = serverPair.publicKey.export({ format: 'jwk' });
+    const e = Buffer.alloc(128);
+    Buffer.from(jwk.e!, 'base64url').copy(e, 128 - 3);
+    feed(
+      h.session,
+      [...version8, 1, 6, ...u32(1024), ...Buffer.from(jwk.n!, 'base64url'), ...e],
+      1,
+    );
+    await waitForVerification(h);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.transport.take()).toEqual([...version8, 6]); // no client key: still waiting
+    h.session.approveServer();
+    const got: number[] = [];
+    expect((await waitForSent(h, 4, got)).readUInt32BE(0)).toBe(2048);
   });
 
   it('rejects keys outside 1024..8192 bits before reading them', () => {

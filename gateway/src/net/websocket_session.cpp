@@ -52,6 +52,9 @@ constexpr auto drain_timeout = std::chrono::seconds(5);
 // Browser-to-target buffer: small while a session is idle, grown when reads fill it.
 constexpr std::size_t min_up_buffer = 2 * 1024;
 constexpr std::size_t max_up_buffer = relay_buffer_size;
+// A read of fewer bytes than this, in the middle of a message, is followed by another read before
+// the write to the target.
+constexpr std::size_t small_part = 4096;
 
 // WebSocket close codes (RFC 6455 section 7.4.1 and the IANA registry).
 constexpr std::uint16_t close_normal = 1000;
@@ -361,7 +364,7 @@ private:
     // --- Browser to target ------------------------------------------------------------------
 
     void read_browser() {
-        ws_.async_read_some(asio::buffer(up_buf_),
+        ws_.async_read_some(asio::buffer(up_buf_.data() + up_len_, up_buf_.size() - up_len_),
                             [self = this->shared_from_this()](error_code ec, std::size_t n) {
                                 self->on_browser_read(ec, n);
                             });
@@ -387,12 +390,23 @@ private:
             message_bytes_ = 0;
         bytes_up_ += n;
         if (rec_)
-            rec_->from_client({reinterpret_cast<const std::uint8_t*>(up_buf_.data()), n});
-        bool filled = n == up_buf_.size();
-        asio::async_write(target_, asio::buffer(up_buf_.data(), n),
+            rec_->from_client({reinterpret_cast<const std::uint8_t*>(up_buf_.data() + up_len_), n});
+        up_len_ += n;
+        // Beast hands over the start of a large message from its small header buffer first; the
+        // rest is usually there already. One write of both spares the target a wake-up.
+        if (n < small_part && !ws_.is_message_done() && up_len_ < up_buf_.size())
+            return read_browser();
+        write_up();
+    }
+
+    // Writes what was read from the browser to the target, then reads on.
+    void write_up() {
+        bool filled = up_len_ == up_buf_.size();
+        asio::async_write(target_, asio::buffer(up_buf_.data(), up_len_),
                           [self = this->shared_from_this(), filled](error_code ec, std::size_t) {
                               if (ec)
                                   return self->on_target_error(ec);
+                              self->up_len_ = 0;
                               // A full buffer means more is queued: use a bigger one.
                               if (filled && self->up_buf_.size() < max_up_buffer)
                                   self->up_buf_.resize(
@@ -411,8 +425,16 @@ private:
                                 ? ""
                                 : " " + std::string(reason.reason.data(), reason.reason.size())) +
                            ")");
-            // Everything the browser sent was already written; tell the target and let it finish.
+            // Tell the target once everything the browser sent is written, and let it finish.
             browser_closed_ = true;
+            if (up_len_ > 0) {
+                asio::async_write(target_, asio::buffer(up_buf_.data(), up_len_),
+                                  [self = this->shared_from_this()](error_code, std::size_t) {
+                                      self->up_len_ = 0;
+                                      self->drain_target();
+                                  });
+                return;
+            }
             drain_target();
             return;
         }
@@ -713,6 +735,7 @@ private:
     std::uint64_t message_bytes_ = 0; // of the browser's current message, so far
 
     std::vector<std::byte> up_buf_;
+    std::size_t up_len_ = 0; // bytes in up_buf_ not written to the target yet
     relay_buffer down_buf_;
     // The spliced frame in flight: its header and the payload bytes still in the pipe.
     std::optional<splice_pipe> pipe_;

@@ -91,6 +91,8 @@ struct server::impl {
     struct listener {
         std::unique_ptr<acceptor_type> acceptor;
         bool distribute; // deal accepted connections out to the I/O threads
+        // The address of the connection being accepted, filled in by accept() itself.
+        protocol::endpoint peer{};
     };
 
     explicit impl(core::options opts) : gw(std::make_shared<gateway>(std::move(opts))) {
@@ -224,9 +226,7 @@ struct server::impl {
                 });
                 return;
             }
-            error_code pe;
-            auto peer = s.remote_endpoint(pe);
-            std::string client = pe ? "?" : format_endpoint(peer);
+            std::string client = format_endpoint(l.peer);
             if (client.starts_with("unix:"))
                 client = "unix";
             if (l.distribute) {
@@ -240,9 +240,9 @@ struct server::impl {
             accept(l);
         };
         if (l.distribute)
-            l.acceptor->async_accept(next_worker(), std::move(on_accept));
+            l.acceptor->async_accept(next_worker(), l.peer, std::move(on_accept));
         else
-            l.acceptor->async_accept(std::move(on_accept));
+            l.acceptor->async_accept(l.peer, std::move(on_accept));
     }
 
     // Out of file descriptors: accept the waiting connection with the descriptor held in reserve

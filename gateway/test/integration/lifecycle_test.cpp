@@ -157,5 +157,34 @@ TEST_F(lifecycle_test, listens_on_ipv6_loopback) {
     EXPECT_TRUE(echo_round_trip());
 }
 
+// One line per session: the browser's address (as accept() reported it), the target, the bytes
+// each way and why it ended.
+TEST_F(lifecycle_test, one_log_line_per_session_with_client_target_bytes_and_reason) {
+    start_gateway({"127.0.0.1:0", echo_->address()});
+    raw_socket s = connect_raw();
+    sockaddr_in local{};
+    socklen_t len = sizeof local;
+    ASSERT_EQ(::getsockname(s.fd(), reinterpret_cast<sockaddr*>(&local), &len), 0);
+    ws_upgrade(s, "/", gateway_host());
+    ASSERT_TRUE(s.send_all(encode_frame(op_binary, true, as_bytes("hello"), 0x11223344u)));
+    auto echoed = read_frame(s, 10s);
+    ASSERT_TRUE(echoed);
+    EXPECT_EQ(as_string(echoed->payload), "hello");
+    ASSERT_TRUE(s.send_all(encode_close(1000, "done", 0x55667788u)));
+    auto close = read_frame(s, 10s);
+    ASSERT_TRUE(close);
+    EXPECT_EQ(close->opcode, op_close);
+    s.close();
+
+    const std::string expected =
+        "session 1 ended: client=127.0.0.1:" + std::to_string(ntohs(local.sin_port)) +
+        " target=" + echo_->address() +
+        " from_browser=5 to_browser=5 duration=[0-9.]+s "
+        "reason=\"browser closed the connection \\(1000 done\\)\"";
+    EXPECT_TRUE(gateway().process().wait_for_stderr(expected, 10s))
+        << "wanted /" << expected << "/ in:\n"
+        << gateway().process().stderr_text();
+}
+
 } // namespace
 } // namespace vncgate::test

@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# emscripten and dpkg-dev (dpkg-source): the web client's WebAssembly inflate, from Debian's zlib
+# source package (scripts/build-wasm.sh).
 build_pkgs=(cmake g++ make pkg-config libboost1.81-dev libssl-dev libcli11-dev libspdlog-dev
-            libgtest-dev libgmock-dev)
+            libgtest-dev libgmock-dev emscripten dpkg-dev)
 # The demo desktop, the browser tests and the benchmark's comparison (websockify, noVNC).
 run_pkgs=(ca-certificates openssl tigervnc-standalone-server tigervnc-tools xvfb x11vnc
           x11-xserver-utils x11-xkb-utils x11-apps imagemagick xterm xdotool x11-utils xclip chromium fonts-dejavu-core novnc websockify

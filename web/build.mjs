@@ -1,5 +1,6 @@
 // Bundles the web client with esbuild into dist/: vncgate.js (library), vncgate-worker.js, the viewer page (html, js, css).
 
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,7 +15,17 @@ const common = {
   sourcemap: true,
   minify: true,
   logLevel: 'warning',
+  // The WebAssembly inflate, embedded as bytes: no extra fetch, in the worker or on the page.
+  loader: { '.wasm': 'binary' },
 };
+
+// wasm-out/inflate.wasm, rebuilt if its sources changed (needs Debian's emscripten).
+try {
+  execFileSync(join(root, '..', 'scripts', 'build-wasm.sh'), { stdio: 'inherit' });
+} catch {
+  console.error('build.mjs: scripts/build-wasm.sh failed: cannot build web/wasm-out/inflate.wasm');
+  process.exit(1);
+}
 
 /** The page imports the library as the separate module ./vncgate.js instead of bundling a second copy. */
 const libraryAsExternal = {

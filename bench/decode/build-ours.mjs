@@ -22,6 +22,8 @@ const common = {
   minifySyntax: true,
   minifyIdentifiers: false,
   logLevel: 'warning',
+  // The WebAssembly inflate (scripts/build-wasm.sh), embedded as web/build.mjs does.
+  loader: { '.wasm': 'binary' },
 };
 
 await rm(out, { recursive: true, force: true });

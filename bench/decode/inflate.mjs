@@ -1,6 +1,7 @@
 // Inflate micro-benchmark behind the ZRLE/Tight/Zlib suggestion in README.md: the zlib stream of
-// the `zrle` recording, inflated in a worker by web/src's InflateStream (pako 3.0.3), by noVNC
-// 1.7's vendored pako and by the browser's native DecompressionStream('deflate'); wall time and the renderer's CPU time.
+// the `zrle` recording, inflated in a worker by web/src's InflateStream (`wasm`: zlib compiled to
+// WebAssembly, its default; `pako`: its pako 3.0.3 fallback), by noVNC 1.7's vendored pako and by
+// the browser's native DecompressionStream('deflate'); wall time and the renderer's CPU time.
 // Usage: node inflate.mjs [runs]   (after build-ours.mjs and record.mjs)
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -37,8 +38,9 @@ try {
       [name.split('+')[0], name.endsWith('+batched') ? batch : 0],
     );
   await run('pako');
+  await run('wasm');
   const renderer = pageRenderer();
-  const rows = { pako: [], 'novnc-pako': [], native: [], 'pako+batched': [], 'native+batched': [] };
+  const rows = { pako: [], 'novnc-pako': [], native: [], wasm: [], 'pako+batched': [], 'native+batched': [], 'wasm+batched': [] };
   for (let i = 0; i < runs; i++) {
     for (const m of Object.keys(rows)) {
       const c0 = cpuSnapshot(renderer);

@@ -21,6 +21,8 @@ if [ ! -d "$repo/web/node_modules" ]; then
   (cd "$repo/web" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The web client's WebAssembly inflate, which the bundle embeds (needs Debian's emscripten).
+"$repo/scripts/build-wasm.sh"
 node build-ours.mjs
 if [ "${BENCH_RERECORD:-0}" = 1 ]; then
   node record.mjs --force "$@"

@@ -1,7 +1,9 @@
 // The inflate micro-benchmark's worker (bundled by build-ours.mjs): inflates a ZRLE recording's
-// zlib stream chunk by chunk with web/src's InflateStream (pako 3), noVNC's vendored pako, or the
-// browser's DecompressionStream('deflate'), and answers with the wall time and the bytes produced.
+// zlib stream chunk by chunk with web/src's InflateStream (zlib in WebAssembly, or its pako 3
+// fallback), noVNC's vendored pako, or the browser's DecompressionStream('deflate'), and answers
+// with the wall time and the bytes produced.
 import { InflateStream } from '../../../web/src/decoders/inflate';
+import { bundledWasmInflate, type WasmInflate } from '../../../web/src/decoders/inflate-wasm';
 // noVNC 1.7's vendored pako (1.0), as its Inflator drives it, for comparison.
 // @ts-expect-error: plain JS without types
 import { inflate as novncInflate, inflateInit as novncInflateInit } from '../node_modules/@novnc/novnc/vendor/pako/lib/zlib/inflate.js';
@@ -31,8 +33,10 @@ async function novncPako(chunks: Uint8Array[]): Promise<number> {
   return total;
 }
 
-async function pako(chunks: Uint8Array[]): Promise<number> {
-  const s = new InflateStream('bench');
+/** web/src's InflateStream with zlib in WebAssembly (`wasm`), or with pako (null). */
+async function inflateStream(chunks: Uint8Array[], wasm: WasmInflate | null): Promise<number> {
+  const s = new InflateStream('bench', wasm);
+  if (s.engine !== (wasm ? 'wasm' : 'pako')) throw new Error(`inflate engine: ${s.engine}`);
   let out = new Uint8Array(1 << 20);
   let total = 0;
   for (const c of chunks) {
@@ -86,12 +90,18 @@ function batched(chunks: Uint8Array[], n: number): Uint8Array[] {
 
 self.onmessage = async (e: MessageEvent) => {
   const { method, chunks, batch } = e.data as {
-    method: 'pako' | 'native' | 'novnc-pako';
+    method: 'pako' | 'native' | 'novnc-pako' | 'wasm';
     chunks: Uint8Array[];
     batch?: number;
   };
   const input = batch ? batched(chunks, batch) : chunks;
   const t0 = performance.now();
-  const bytes = await (method === 'pako' ? pako(input) : method === 'novnc-pako' ? novncPako(input) : native(input));
+  const run = {
+    pako: (c: Uint8Array[]) => inflateStream(c, null),
+    wasm: (c: Uint8Array[]) => inflateStream(c, bundledWasmInflate()),
+    'novnc-pako': novncPako,
+    native,
+  }[method];
+  const bytes = await run(input);
   (self as unknown as Worker).postMessage({ method, ms: performance.now() - t0, bytes });
 };

@@ -52,20 +52,20 @@ public:
     // The relay's side. begin_raw() returns false while Beast is inside a frame; `resume` is then
     // called once it finished. end_raw() lets a Beast write that waited go ahead.
     bool begin_raw(std::function<void()> resume) {
-        if (beast_busy_) {
-            resume_ = std::move(resume);
+        if (st_->beast_busy) {
+            st_->resume = std::move(resume);
             return false;
         }
-        raw_busy_ = true;
+        st_->raw_busy = true;
         return true;
     }
     void end_raw() {
-        raw_busy_ = false;
-        if (auto w = std::move(waiting_write_))
+        st_->raw_busy = false;
+        if (auto w = std::move(st_->waiting_write))
             w->run();
     }
     // Drops a pending resume (its closure may own the session).
-    void forget_resume() { resume_ = nullptr; }
+    void forget_resume() { st_->resume = nullptr; }
 
 private:
     struct deferred_write {
@@ -73,9 +73,18 @@ private:
         virtual void run() = 0;
     };
 
+    // Shared with the completion handlers of Beast's writes, which may run after the stream is
+    // gone (its socket closed under a pending write completes with operation_aborted).
+    struct fence_state {
+        bool beast_busy = false; // Beast has written part of a frame
+        bool raw_busy = false;   // the relay has written part of a frame
+        std::unique_ptr<deferred_write> waiting_write;
+        std::function<void()> resume;
+    };
+
     template <class ConstBufferSequence, class Handler>
     void start_write(const ConstBufferSequence& b, Handler h) {
-        if (raw_busy_) {
+        if (st_->raw_busy) {
             // At most one: Beast serialises its own writes.
             struct write final : deferred_write {
                 write(fenced_stream* s, const ConstBufferSequence& b, Handler h)
@@ -85,26 +94,23 @@ private:
                 ConstBufferSequence b_;
                 Handler h_;
             };
-            waiting_write_ = std::make_unique<write>(this, b, std::move(h));
+            st_->waiting_write = std::make_unique<write>(this, b, std::move(h));
             return;
         }
-        beast_busy_ = true;
+        st_->beast_busy = true;
         const std::size_t size = asio::buffer_size(b);
-        s_.async_write_some(
-            b, [this, size, h = std::move(h)](boost::system::error_code ec, std::size_t n) mutable {
-                if (ec || n == size)
-                    beast_busy_ = false;
-                std::move(h)(ec, n);
-                if (!beast_busy_ && !raw_busy_ && resume_)
-                    std::exchange(resume_, nullptr)();
-            });
+        s_.async_write_some(b, [st = st_, size, h = std::move(h)](boost::system::error_code ec,
+                                                                  std::size_t n) mutable {
+            if (ec || n == size)
+                st->beast_busy = false;
+            std::move(h)(ec, n);
+            if (!st->beast_busy && !st->raw_busy && st->resume)
+                std::exchange(st->resume, nullptr)();
+        });
     }
 
     plain_stream s_;
-    bool beast_busy_ = false; // Beast has written part of a frame
-    bool raw_busy_ = false;   // the relay has written part of a frame
-    std::unique_ptr<deferred_write> waiting_write_;
-    std::function<void()> resume_;
+    std::shared_ptr<fence_state> st_ = std::make_shared<fence_state>();
 };
 
 // WebSocket teardown (found by argument-dependent lookup): that of the plain stream below.

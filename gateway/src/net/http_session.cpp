@@ -195,7 +195,10 @@ private:
 class detect_session : public std::enable_shared_from_this<detect_session> {
 public:
     detect_session(socket_type&& socket, std::shared_ptr<gateway> gw, std::string client)
-        : stream_(std::move(socket)), gw_(std::move(gw)), client_(std::move(client)) {}
+        : stream_(std::move(socket)), gw_(std::move(gw)), client_(std::move(client)) {
+        // Room for a browser's whole request (often over 512 bytes with cookies) in one read.
+        buffer_.reserve(1536);
+    }
 
     void run() {
         stream_.expires_after(request_timeout);

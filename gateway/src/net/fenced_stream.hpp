@@ -45,8 +45,10 @@ public:
     template <class ConstBufferSequence, class WriteHandler>
     auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
         return asio::async_initiate<WriteHandler, void(boost::system::error_code, std::size_t)>(
-            [this](auto h, const ConstBufferSequence& b) { start_write(b, std::move(h)); }, handler,
-            buffers);
+            [stream = this](auto h, const ConstBufferSequence& b) {
+                stream->start_write(b, std::move(h));
+            },
+            handler, buffers);
     }
 
     // The relay's side. begin_raw() returns false while Beast is inside a frame; `resume` is then

@@ -1,6 +1,7 @@
 // Keyboard end to end: keys typed in chromium reach an xterm on Xvnc (QEMU extended key events) and
 // x11vnc (keysyms): shifted characters, Ctrl-C, and AltGr and dead keys under a German X keymap.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { checkGatewayInstalled, gatewayConfig } from './lib/gateway.mjs';
@@ -16,6 +17,34 @@ import {
   waitConnected,
   withInputStack,
 } from './lib/input-stack.mjs';
+import { pollUntil } from './lib/poll.mjs';
+
+/**
+ * True once a `sleep` started by the xterm's shell is the terminal's foreground job. A Ctrl-C that
+ * comes earlier, while the shell is still starting the command, reaches the shell instead and
+ * leaves `sleep` running.
+ */
+function sleepInForeground(xtermPid) {
+  const procs = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // After the name: state ppid pgrp session tty_nr tpgid ...
+    const [, ppid, pgrp, , , tpgid] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    procs.push({ pid: Number(pid), comm, ppid, pgrp, tpgid });
+  }
+  const shells = new Set(procs.filter((p) => p.ppid === xtermPid).map((p) => p.pid));
+  return procs.some((p) => p.comm === 'sleep' && shells.has(p.ppid) && p.pgrp === p.tpgid);
+}
 
 const SHIFTED = 'Shifted: ABC XYZ !@#$%^&*()_+{}|:"<>?~';
 const GERMAN = '@ € {[]} \\ ~ | é è ê ß ö Ä xyz';
@@ -46,6 +75,7 @@ describe(`input: keyboard through ${gatewayConfig.kind}`, { timeout: TEST_TIMEOU
           // Ctrl-C interrupts a command: if it did not, the echo would wait behind `sleep`.
           const after = join(workDir, 'after-ctrl-c.txt');
           await typeUs(cdp, 'sleep 600\n');
+          await pollUntil('sleep to run in the xterm', () => sleepInForeground(desktop.xterm.pid));
           await ctrlKey(cdp, 'c');
           await typeUs(cdp, `echo interrupted > ${after}\n`);
           assert.equal(await readWhenWritten(after, 'the echo after Ctrl-C'), 'interrupted\n');
@@ -73,6 +103,9 @@ describe(`input: keyboard through ${gatewayConfig.kind}`, { timeout: TEST_TIMEOU
           // German keymap on the server and a German keyboard in the browser.
           const de = join(workDir, 'de.txt');
           await typeUs(cdp, `cat > ${de}\n`);
+          // Those keys must reach the X server under the US keymap (and, on x11vnc, before the
+          // restart): the shell creates the file once it ran the whole line.
+          await pollUntil('the shell to run `cat > de.txt`', () => existsSync(de));
           await desktop.x('setxkbmap', 'de');
           await desktop.x('xset', 'r', 'off');
           if (server === 'x11vnc') {

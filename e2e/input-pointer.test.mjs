@@ -2,6 +2,8 @@
 // should, checked with xdotool and an xev window, on Xvnc and x11vnc; the wheel scrolls an xterm;
 // the back and forward buttons do not navigate the page.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { checkGatewayInstalled, gatewayConfig } from './lib/gateway.mjs';
 import { startXev, TEST_TIMEOUT, typeUs, focusXterm, withInputStack } from './lib/input-stack.mjs';
@@ -202,10 +204,12 @@ describe(`input: pointer through ${gatewayConfig.kind}`, { timeout: TEST_TIMEOUT
               },
               [XEV.x + 60, XEV.y + 60],
             );
-            const fine = await presses(xev, seen, 2, 'the trackpad clicks');
+            // Then a left click: the presses up to it are all the trackpad sent.
+            await page.mouse.click(...at(XEV.x + 60, XEV.y + 60));
+            const fine = await pressesThroughClick(xev, seen, 'the trackpad clicks');
             assert.deepEqual(
               fine.map((p) => p.button),
-              [5, 5],
+              [5, 5, 1],
             );
             await shot('wheel');
           } finally {
@@ -214,7 +218,10 @@ describe(`input: pointer through ${gatewayConfig.kind}`, { timeout: TEST_TIMEOUT
 
           // The wheel scrolls the xterm back through its history.
           await focusXterm(t);
-          await typeUs(cdp, 'seq 1 200\n');
+          // The file appears once seq has written everything; then the picture settles.
+          const seqDone = join(t.workDir, 'seq.done');
+          await typeUs(cdp, 'seq 1 200; touch seq.done\n');
+          await pollUntil('seq 1 200 to finish', () => existsSync(seqDone));
           const xterm = await desktop.xtermWindow();
           const region = { x: xterm.x + 5, y: xterm.y + 5, width: 300, height: 200 };
           const before = await pollUntil('the xterm to settle', async () => {

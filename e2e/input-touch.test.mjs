@@ -14,14 +14,16 @@ const CONTROL_MASK = 0x4;
 
 /**
  * ButtonPress / ButtonRelease events in xev's text, with the modifier state the X server had:
- * { type, button, x, y, state } (root coordinates).
+ * { type, button, x, y, state } (root coordinates); events not yet written in full are left out.
  */
 function buttonEvents(text) {
   return text
     .split(/\n(?=\S)/)
     .map((block) => {
       const type = /^(ButtonPress|ButtonRelease) event/.exec(block)?.[1];
-      if (!type) return null;
+      // xev writes an event line by line (the button and state on the last): skip one whose last
+      // line has not arrived yet.
+      if (!type || !/same_screen \w+\n/.test(block)) return null;
       const root = /root:\((-?\d+),(-?\d+)\)/.exec(block);
       return {
         type,

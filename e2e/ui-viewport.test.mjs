@@ -134,6 +134,12 @@ describe(`viewer page: drag viewport through ${gatewayConfig.kind}`, () => {
             assert.deepEqual(press, [
               { type: 'ButtonPress', button: 1, x: target[0], y: target[1] },
             ]);
+            // Its release too, which the check after the touch pan counts on.
+            await pollUntil(
+              'the release of the click in the xev window',
+              () => xev.events().filter((e) => e.type === 'ButtonRelease'),
+              { accept: (r) => r.length >= 1 },
+            );
 
             // Drag viewport off (keyboard again): the mouse reaches the server; the far corner pixel.
             await button.focus();

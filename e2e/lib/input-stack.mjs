@@ -306,7 +306,8 @@ export async function ctrlKey(cdp, letter) {
 /**
  * Starts xev with its window at `geometry` ('WxH+X+Y') on the desktop and waits for it to be
  * mapped. Returns { events(): parsed ButtonPress/ButtonRelease/MotionNotify events so far,
- * output(): xev's text so far, stop() }. Each event: { type, button, x, y } with root coordinates.
+ * output(): xev's text so far, stop() }. Each event: { type, button, x, y } with root coordinates;
+ * events() leaves out an event xev has not finished writing.
  */
 export async function startXev(desktop, geometry, logDir) {
   const name = 'e2e-xev';
@@ -334,7 +335,9 @@ export async function startXev(desktop, geometry, logDir) {
       .split(/\n(?=\S)/)
       .map((block) => {
         const type = /^(ButtonPress|ButtonRelease|MotionNotify) event/.exec(block)?.[1];
-        if (!type) return null;
+        // xev writes an event line by line (root:(x,y) on the second, the button on the last):
+        // an event whose last line has not arrived yet is left for the next call.
+        if (!type || !/same_screen \w+\n/.test(block)) return null;
         const root = /root:\((-?\d+),(-?\d+)\)/.exec(block);
         const button = /button (\d+)/.exec(block);
         return {

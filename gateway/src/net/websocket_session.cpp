@@ -11,6 +11,7 @@
 #include "net/websocket_session.hpp"
 
 #include "core/recorder.hpp"
+#include "core/ws_frame.hpp"
 #include "net/buffer_pool.hpp"
 #include "net/fenced_stream.hpp"
 #include "net/splice_pipe.hpp"
@@ -117,26 +118,6 @@ plain_stream& lowest_layer_stream(tls_stream& s) {
 
 error_code last_error() {
     return {errno, boost::system::system_category()};
-}
-
-// The header of a final binary frame from a server (unmasked) with `n` payload bytes
-// (RFC 6455 section 5.2). Returns its length.
-std::size_t binary_frame_header(std::array<unsigned char, 10>& h, std::size_t n) {
-    h[0] = 0x82;
-    if (n < 126) {
-        h[1] = static_cast<unsigned char>(n);
-        return 2;
-    }
-    if (n <= 0xffff) {
-        h[1] = 126;
-        h[2] = static_cast<unsigned char>(n >> 8);
-        h[3] = static_cast<unsigned char>(n);
-        return 4;
-    }
-    h[1] = 127;
-    for (int i = 0; i < 8; ++i)
-        h[2 + i] = static_cast<unsigned char>(static_cast<std::uint64_t>(n) >> (56 - 8 * i));
-    return 10;
 }
 
 template <class Stream>
@@ -547,7 +528,7 @@ private:
         auto size = static_cast<std::size_t>(n);
         bytes_down_ += size;
         frame_left_ = size;
-        header_len_ = binary_frame_header(header_, size);
+        header_len_ = core::binary_frame_header(header_, size);
         header_sent_ = 0;
         // A full pipe means the target has more queued: splice again as soon as this is sent.
         more_queued_ = size == pipe_->capacity();
@@ -739,7 +720,7 @@ private:
     relay_buffer down_buf_;
     // The spliced frame in flight: its header and the payload bytes still in the pipe.
     std::optional<splice_pipe> pipe_;
-    std::array<unsigned char, 10> header_{};
+    std::array<std::uint8_t, core::max_server_frame_header> header_{};
     std::size_t header_len_ = 0;
     std::size_t header_sent_ = 0;
     std::size_t frame_left_ = 0;

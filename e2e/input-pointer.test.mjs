@@ -6,7 +6,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { checkGatewayInstalled, gatewayConfig } from './lib/gateway.mjs';
-import { startXev, TEST_TIMEOUT, typeUs, focusXterm, withInputStack } from './lib/input-stack.mjs';
+import {
+  startXev,
+  TEST_TIMEOUT,
+  touchDriver,
+  typeUs,
+  focusXterm,
+  withInputStack,
+} from './lib/input-stack.mjs';
 import { pollUntil } from './lib/poll.mjs';
 
 // What the servers deliver beyond buttons 1-5 (the client sends them all; unit tests check the mask).
@@ -240,14 +247,8 @@ describe(`input: pointer through ${gatewayConfig.kind}`, { timeout: TEST_TIMEOUT
   }
   it('xvnc: touch taps, drags and two-finger scrolls', { timeout: TEST_TIMEOUT }, () =>
     withInputStack('touch-xvnc', 'xvnc', async (t) => {
-      const { desktop, page, canvasBox, cdp, shot, artifacts } = t;
-      const at = (x, y) => ({ x: canvasBox.x + x + 0.5, y: canvasBox.y + y + 0.5 });
-      await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
-      const touch = (type, points) =>
-        cdp.send('Input.dispatchTouchEvent', {
-          type,
-          touchPoints: points.map(([x, y], id) => ({ ...at(x, y), id })),
-        });
+      const { desktop, shot, artifacts } = t;
+      const touch = await touchDriver(t);
       const xev = await startXev(
         desktop,
         `${XEV.width}x${XEV.height}+${XEV.x}+${XEV.y}`,

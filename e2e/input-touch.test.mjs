@@ -5,36 +5,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { checkGatewayInstalled, gatewayConfig } from './lib/gateway.mjs';
-import { startXev, TEST_TIMEOUT, withInputStack } from './lib/input-stack.mjs';
+import { startXev, TEST_TIMEOUT, touchDriver, withInputStack } from './lib/input-stack.mjs';
 import { pollUntil } from './lib/poll.mjs';
 
 // The xev window, right of and below the xterm.
 const XEV = { x: 620, y: 450, width: 360, height: 260 };
 const CONTROL_MASK = 0x4;
 
-/**
- * ButtonPress / ButtonRelease events in xev's text, with the modifier state the X server had:
- * { type, button, x, y, state } (root coordinates); events not yet written in full are left out.
- */
-function buttonEvents(text) {
-  return text
-    .split(/\n(?=\S)/)
-    .map((block) => {
-      const type = /^(ButtonPress|ButtonRelease) event/.exec(block)?.[1];
-      // xev writes an event line by line (the button and state on the last): skip one whose last
-      // line has not arrived yet.
-      if (!type || !/same_screen \w+\n/.test(block)) return null;
-      const root = /root:\((-?\d+),(-?\d+)\)/.exec(block);
-      return {
-        type,
-        button: Number(/button (\d+)/.exec(block)?.[1]),
-        x: Number(root?.[1]),
-        y: Number(root?.[2]),
-        state: Number(/state (0x[0-9a-f]+)/i.exec(block)?.[1]),
-      };
-    })
-    .filter(Boolean);
-}
+/** The ButtonPress and ButtonRelease events xev reported so far, with the modifier state. */
+const buttonEvents = (xev) =>
+  xev.withState().filter((e) => e.type === 'ButtonPress' || e.type === 'ButtonRelease');
 
 describe(`input: touch gestures through ${gatewayConfig.kind}`, () => {
   before(() => checkGatewayInstalled());
@@ -44,14 +24,8 @@ describe(`input: touch gestures through ${gatewayConfig.kind}`, () => {
     { timeout: TEST_TIMEOUT },
     () =>
       withInputStack('touch-gestures-xvnc', 'xvnc', async (t) => {
-        const { desktop, page, canvasBox, cdp, shot, artifacts } = t;
-        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
-        const at = (x, y) => ({ x: canvasBox.x + x + 0.5, y: canvasBox.y + y + 0.5 });
-        const touch = (type, points) =>
-          cdp.send('Input.dispatchTouchEvent', {
-            type,
-            touchPoints: points.map(([x, y], id) => ({ ...at(x, y), id })),
-          });
+        const { desktop, shot, artifacts } = t;
+        const touch = await touchDriver(t);
         const xev = await startXev(
           desktop,
           `${XEV.width}x${XEV.height}+${XEV.x}+${XEV.y}`,
@@ -59,7 +33,7 @@ describe(`input: touch gestures through ${gatewayConfig.kind}`, () => {
         );
         /** Waits until xev reported `count` button events after the first `since` ones. */
         const buttons = (since, count, what) =>
-          pollUntil(what, () => buttonEvents(xev.output()).slice(since), {
+          pollUntil(what, () => buttonEvents(xev).slice(since), {
             accept: (e) => e.length >= count,
           });
         const strip = (events) => events.map(({ type, button, x, y }) => ({ type, button, x, y }));

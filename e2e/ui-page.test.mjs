@@ -10,10 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { xclient } from './lib/desktop.mjs';
-import { artifactDir } from './lib/artifacts.mjs';
-import { launchBrowser } from './lib/browser.mjs';
-import { Cleanup } from './lib/cleanup.mjs';
-import { checkGatewayInstalled, gatewayConfig, startGateway } from './lib/gateway.mjs';
+import { checkGatewayInstalled } from './lib/gateway.mjs';
 import { pidListensOn } from './lib/net.mjs';
 import { bound, pollUntil } from './lib/poll.mjs';
 import { diedError, isRunning, spawnLogged, stopProcesses } from './lib/process.mjs';
@@ -208,14 +205,42 @@ function byteReader(socket) {
 }
 
 /**
+ * Listens on 127.0.0.1 (port 0) and runs `serve(socket)` for each connection (a failure destroys
+ * the socket). Resolves with { port, stop(), ...extra }; stop() destroys the open connections and
+ * closes the listener.
+ */
+function listenScripted(serve, extra) {
+  const sockets = new Set();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    serve(socket).catch(() => socket.destroy());
+  });
+  return new Promise((resolveServer, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolveServer({
+        ...extra,
+        port: server.address().port,
+        stop: () =>
+          new Promise((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      }),
+    );
+  });
+}
+
+/**
  * A scripted RFB 3.8 server on 127.0.0.1 (port 0) for what no installed VNC server does without
  * PAM or a hypervisor: VeNCrypt Plain (username and password) and XVP. It checks `user` and
  * `password`, sends a 64x48 ServerInit named 'xvp-test' and XVP_INIT, and keeps what the client
- * sends afterwards. Resolves with { port, received(), close() }.
+ * sends afterwards. Resolves with { port, received(), stop() }.
  */
 function startScriptedServer({ user, password }) {
   const received = [];
-  const sockets = new Set();
   const u32 = (v) => {
     const b = Buffer.alloc(4);
     b.writeUInt32BE(v);
@@ -251,26 +276,7 @@ function startScriptedServer({ user, password }) {
     received.push(...rest());
     socket.on('data', (chunk) => received.push(...chunk));
   };
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    serve(socket).catch(() => socket.destroy());
-  });
-  return new Promise((resolveServer, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () =>
-      resolveServer({
-        port: server.address().port,
-        received: () => received,
-        close: () =>
-          new Promise((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      }),
-    );
-  });
+  return listenScripted(serve, { received: () => received });
 }
 
 /**
@@ -290,7 +296,6 @@ function startRa2Server() {
   const key = Buffer.concat([bits, n, e]);
   const fingerprint = createHash('sha256').update(key).digest('hex').match(/../g).join(':');
   const connections = [];
-  const sockets = new Set();
   const serve = async (socket) => {
     const { read } = byteReader(socket);
     const connection = { afterKey: [], closed: false };
@@ -305,27 +310,7 @@ function startRa2Server() {
     connection.afterKey = [...(await read(4 + 512))];
     socket.destroy();
   };
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    serve(socket).catch(() => socket.destroy());
-  });
-  return new Promise((resolveServer, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () =>
-      resolveServer({
-        port: server.address().port,
-        fingerprint,
-        connections,
-        close: () =>
-          new Promise((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      }),
-    );
-  });
+  return listenScripted(serve, { fingerprint, connections });
 }
 
 /** Whether `bytes` contains `pattern` in a row. */
@@ -803,138 +788,111 @@ describe('the viewer page', { timeout: TEST_TIMEOUT * 5 }, () => {
   it(
     'RA2ne: the server key fingerprint is shown; Reject (Escape) ends, Approve (keyboard) goes on, once per key',
     { timeout: TEST_TIMEOUT },
-    async () => {
-      const artifacts = artifactDir(gatewayConfig.kind, 'ui-ra2ne-verify');
-      const cleanup = new Cleanup();
-      let page;
-      try {
-        const server = await startRa2Server();
-        cleanup.defer(() => server.close());
-        const gateway = await startGateway({
-          web: WEB_DIST,
-          vncPort: server.port,
-          logDir: artifacts,
-        });
-        cleanup.defer(() => gateway.stop());
-        const browser = await launchBrowser({ consoleLog: join(artifacts, 'browser-console.log') });
-        cleanup.defer(() => browser.close());
-        page = browser.page;
-        const dialog = page.locator('#verify-dialog');
+    () =>
+      withStack(
+        'ui-ra2ne-verify',
+        { web: WEB_DIST, vncServer: startRa2Server },
+        async ({ desktop: server, gateway, page, artifacts }) => {
+          const dialog = page.locator('#verify-dialog');
 
-        // The dialog: the fingerprint, Reject focused; Escape rejects and nothing more is sent.
-        await page.goto(pageUrl(gateway, { autoconnect: 1 }));
-        await dialog.waitFor({ state: 'visible' });
-        assert.equal(
-          (await page.locator('#verify-fingerprint').textContent()).trim(),
-          server.fingerprint,
-        );
-        assert.match(await dialog.textContent(), /fingerprint is.*Do you trust this server\?/s);
-        assert.equal(await page.evaluate(() => document.activeElement.id), 'reject-server');
-        assert.equal((await uiState(page)).status, 'Verify the server before connecting');
-        assert.deepEqual(await unnamedControls(page), []);
-        await shot(page, artifacts, '01-verify-dialog');
-        await page.keyboard.press('Escape');
-        await dialog.waitFor({ state: 'hidden' });
-        const rejected = await pollUntil('the rejection', () => uiState(page), {
-          accept: (st) => st.state === 'idle' && st.message !== '',
-        });
-        assert.match(rejected.message, /Server not trusted.*rejected the server's identity key/s);
-        await pollUntil('the first connection to close', () => server.connections[0]?.closed, {
-          accept: (closed) => closed === true,
-        });
-        assert.deepEqual(server.connections[0].afterKey, [], 'nothing after a rejected key');
-        await shot(page, artifacts, '02-rejected');
+          // The dialog: the fingerprint, Reject focused; Escape rejects and nothing more is sent.
+          await page.goto(pageUrl(gateway, { autoconnect: 1 }));
+          await dialog.waitFor({ state: 'visible' });
+          assert.equal(
+            (await page.locator('#verify-fingerprint').textContent()).trim(),
+            server.fingerprint,
+          );
+          assert.match(await dialog.textContent(), /fingerprint is.*Do you trust this server\?/s);
+          assert.equal(await page.evaluate(() => document.activeElement.id), 'reject-server');
+          assert.equal((await uiState(page)).status, 'Verify the server before connecting');
+          assert.deepEqual(await unnamedControls(page), []);
+          await shot(page, artifacts, '01-verify-dialog');
+          await page.keyboard.press('Escape');
+          await dialog.waitFor({ state: 'hidden' });
+          const rejected = await pollUntil('the rejection', () => uiState(page), {
+            accept: (st) => st.state === 'idle' && st.message !== '',
+          });
+          assert.match(rejected.message, /Server not trusted.*rejected the server's identity key/s);
+          await pollUntil('the first connection to close', () => server.connections[0]?.closed, {
+            accept: (closed) => closed === true,
+          });
+          assert.deepEqual(server.connections[0].afterKey, [], 'nothing after a rejected key');
+          await shot(page, artifacts, '02-rejected');
 
-        // Connect again: Tab to Approve, Enter; the client's key follows.
-        await page.locator('#connect').focus();
-        await page.keyboard.press('Enter');
-        await dialog.waitFor({ state: 'visible' });
-        await page.keyboard.press('Tab');
-        assert.equal(await page.evaluate(() => document.activeElement.id), 'approve-server');
-        await page.keyboard.press('Enter');
-        await dialog.waitFor({ state: 'hidden' });
-        const approved = await pollUntil(
-          "the client's key after the approval",
-          () => server.connections[1]?.afterKey,
-          { accept: (bytes) => bytes?.length > 0 },
-        );
-        assert.deepEqual(approved.slice(0, 4), [0, 0, 8, 0]); // 2048 bits
-        await pollUntil('the page to see the server close', () => uiState(page), {
-          accept: (st) => st.state === 'idle',
-        });
+          // Connect again: Tab to Approve, Enter; the client's key follows.
+          await page.locator('#connect').focus();
+          await page.keyboard.press('Enter');
+          await dialog.waitFor({ state: 'visible' });
+          await page.keyboard.press('Tab');
+          assert.equal(await page.evaluate(() => document.activeElement.id), 'approve-server');
+          await page.keyboard.press('Enter');
+          await dialog.waitFor({ state: 'hidden' });
+          const approved = await pollUntil(
+            "the client's key after the approval",
+            () => server.connections[1]?.afterKey,
+            { accept: (bytes) => bytes?.length > 0 },
+          );
+          assert.deepEqual(approved.slice(0, 4), [0, 0, 8, 0]); // 2048 bits
+          await pollUntil('the page to see the server close', () => uiState(page), {
+            accept: (st) => st.state === 'idle',
+          });
 
-        // The same key again on this page: no dialog, the client goes on by itself.
-        await page.locator('#connect').click();
-        await pollUntil("the client's key without asking", () => server.connections[2]?.afterKey, {
-          accept: (bytes) => bytes?.length > 0,
-        });
-        assert.equal(await dialog.isVisible(), false);
-      } catch (error) {
-        if (page) await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
-        error.message += `\n    logs and screenshots: ${artifacts}`;
-        throw error;
-      } finally {
-        await cleanup.run();
-      }
-    },
+          // The same key again on this page: no dialog, the client goes on by itself.
+          await page.locator('#connect').click();
+          await pollUntil(
+            "the client's key without asking",
+            () => server.connections[2]?.afterKey,
+            {
+              accept: (bytes) => bytes?.length > 0,
+            },
+          );
+          assert.equal(await dialog.isVisible(), false);
+        },
+      ),
   );
 
   it(
     'VeNCrypt Plain asks for username and password; XVP shows the power menu and sends the action',
     { timeout: TEST_TIMEOUT },
-    async () => {
-      const artifacts = artifactDir(gatewayConfig.kind, 'ui-plain-xvp');
-      const cleanup = new Cleanup();
-      let page;
-      try {
-        const server = await startScriptedServer({ user: 'alice', password: 'sesame' });
-        cleanup.defer(() => server.close());
-        const gateway = await startGateway({
+    () =>
+      withStack(
+        'ui-plain-xvp',
+        {
           web: WEB_DIST,
-          vncPort: server.port,
-          logDir: artifacts,
-        });
-        cleanup.defer(() => gateway.stop());
-        const browser = await launchBrowser({ consoleLog: join(artifacts, 'browser-console.log') });
-        cleanup.defer(() => browser.close());
-        page = browser.page;
-        await page.goto(pageUrl(gateway, { autoconnect: 1 }));
-        await page.locator('#username').waitFor({ state: 'visible' });
-        assert.equal(await page.locator('#password').isVisible(), true);
-        assert.match(
-          await page.locator('#credentials-hint').textContent(),
-          /username and password/,
-        );
-        assert.equal(await page.evaluate(() => document.activeElement.id), 'username');
-        await page.keyboard.type('alice');
-        await page.keyboard.press('Tab');
-        await page.keyboard.type('sesame');
-        await shot(page, artifacts, '01-username-and-password');
-        await page.keyboard.press('Enter');
-        await waitConnected(page);
-        await page.locator('#power-button').waitFor({ state: 'visible' });
-        await page.locator('#power-button').focus();
-        await page.keyboard.press('Enter');
-        await page.locator('#power-panel').waitFor({ state: 'visible' });
-        assert.deepEqual(await unnamedControls(page), []);
-        await shot(page, artifacts, '02-power-menu');
-        await page.locator('#power-reboot').click();
-        await page.locator('#power-panel').waitFor({ state: 'hidden' });
-        await pollUntil('XVP reboot (250, 0, 1, 3) at the server', () => server.received(), {
-          accept: (bytes) => containsRun(bytes, [250, 0, 1, 3]),
-        });
-        assert.equal(
-          containsRun(server.received(), [250, 0, 1, 2]),
-          false,
-          'no shutdown was asked',
-        );
-      } catch (error) {
-        if (page) await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
-        error.message += `\n    logs and screenshots: ${artifacts}`;
-        throw error;
-      } finally {
-        await cleanup.run();
-      }
-    },
+          vncServer: () => startScriptedServer({ user: 'alice', password: 'sesame' }),
+        },
+        async ({ desktop: server, gateway, page, artifacts }) => {
+          await page.goto(pageUrl(gateway, { autoconnect: 1 }));
+          await page.locator('#username').waitFor({ state: 'visible' });
+          assert.equal(await page.locator('#password').isVisible(), true);
+          assert.match(
+            await page.locator('#credentials-hint').textContent(),
+            /username and password/,
+          );
+          assert.equal(await page.evaluate(() => document.activeElement.id), 'username');
+          await page.keyboard.type('alice');
+          await page.keyboard.press('Tab');
+          await page.keyboard.type('sesame');
+          await shot(page, artifacts, '01-username-and-password');
+          await page.keyboard.press('Enter');
+          await waitConnected(page);
+          await page.locator('#power-button').waitFor({ state: 'visible' });
+          await page.locator('#power-button').focus();
+          await page.keyboard.press('Enter');
+          await page.locator('#power-panel').waitFor({ state: 'visible' });
+          assert.deepEqual(await unnamedControls(page), []);
+          await shot(page, artifacts, '02-power-menu');
+          await page.locator('#power-reboot').click();
+          await page.locator('#power-panel').waitFor({ state: 'hidden' });
+          await pollUntil('XVP reboot (250, 0, 1, 3) at the server', () => server.received(), {
+            accept: (bytes) => containsRun(bytes, [250, 0, 1, 3]),
+          });
+          assert.equal(
+            containsRun(server.received(), [250, 0, 1, 2]),
+            false,
+            'no shutdown was asked',
+          );
+        },
+      ),
   );
 });

@@ -7,20 +7,15 @@
 // after each chunk: ZRLE needs every rectangle's output complete after its own bytes.
 // Usage: node inflate.mjs [runs]   (after build-ours.mjs and record.mjs)
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { zrleChunks } from './lib/zrle-stream.mjs';
-import { cpuSnapshot, pageRenderer, serve } from './replay.mjs';
+import { cpuSnapshot, launchChromium, pageRenderer, serve } from './replay.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const chunks = zrleChunks(
   join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'recordings', 'zrle.bin'),
 );
 const server = await serve();
-const browser = await chromium.launch({
-  executablePath: process.env.BENCH_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   await page

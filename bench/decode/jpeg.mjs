@@ -2,18 +2,13 @@
 // the `tight` recording (by replaying it into noVNC), then decodes them all to RGBA in a worker
 // with each method of page/jpeg-worker.js, measuring wall time and the CPU time of the worker,
 // of the page's main thread and of the whole renderer. Usage: node jpeg.mjs [runs]
-import { chromium } from 'playwright-core';
-import { cpuSnapshot, pageRenderer, serve } from './replay.mjs';
+import { cpuSnapshot, launchChromium, pageRenderer, serve } from './replay.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const methods = ['bitmap-opts', 'bitmap', 'decoder', 'bitmap-draw'];
 const server = await serve();
 const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.BENCH_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   await page.goto(`${origin}/page/replay.html?client=novnc&rec=tight&collect=1`);

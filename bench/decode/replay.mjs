@@ -36,6 +36,21 @@ const ROOTS = {
   '/recordings/': RECORDINGS,
 };
 
+/** Debian's chromium (or BENCH_CHROMIUM), headless, as every benchmark here drives it. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+}
+
 /** A static file server on 127.0.0.1:0 for the page, both clients and the recordings. */
 export function serve() {
   const server = http.createServer((req, res) => {
@@ -288,11 +303,7 @@ export async function replayAll(names, { runs = 3, readme = true, profileDir = n
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const server = await serve();
   const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   process.env.BENCH_CHROMIUM_VERSION = browser.version();
   const results = {};
   try {

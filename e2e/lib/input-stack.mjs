@@ -304,10 +304,29 @@ export async function ctrlKey(cdp, letter) {
 }
 
 /**
+ * Turns on touch emulation in the page and returns `touch(type, points)`, which sends a CDP touch
+ * event (touchStart, touchMove, touchEnd) with `points` as [x, y] framebuffer positions, the
+ * point's index its id.
+ */
+export async function touchDriver({ cdp, canvasBox }) {
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+  return (type, points) =>
+    cdp.send('Input.dispatchTouchEvent', {
+      type,
+      touchPoints: points.map(([x, y], id) => ({
+        x: canvasBox.x + x + 0.5,
+        y: canvasBox.y + y + 0.5,
+        id,
+      })),
+    });
+}
+
+/**
  * Starts xev with its window at `geometry` ('WxH+X+Y') on the desktop and waits for it to be
  * mapped. Returns { events(): parsed ButtonPress/ButtonRelease/MotionNotify events so far,
- * output(): xev's text so far, stop() }. Each event: { type, button, x, y } with root coordinates;
- * events() leaves out an event xev has not finished writing.
+ * withState(): the same with the modifier state too, output(): xev's text so far, stop() }. Each
+ * event: { type, button, x, y } with root coordinates (and `state`); an event xev has not finished
+ * writing is left out.
  */
 export async function startXev(desktop, geometry, logDir) {
   const name = 'e2e-xev';
@@ -330,7 +349,7 @@ export async function startXev(desktop, geometry, logDir) {
     await stop();
     throw error;
   }
-  const events = () =>
+  const withState = () =>
     out
       .split(/\n(?=\S)/)
       .map((block) => {
@@ -345,8 +364,10 @@ export async function startXev(desktop, geometry, logDir) {
           button: button ? Number(button[1]) : 0,
           x: Number(root?.[1]),
           y: Number(root?.[2]),
+          state: Number(/state (0x[0-9a-f]+)/i.exec(block)?.[1]),
         };
       })
       .filter(Boolean);
-  return { events, output: () => out, stop };
+  const events = () => withState().map(({ state: _state, ...e }) => e);
+  return { events, withState, output: () => out, stop };
 }

@@ -13,13 +13,19 @@ import { atExit } from './process.mjs';
 /**
  * Runs `body(stack)` against a stack started for it, where stack is
  * { desktop, gateway, page, workDir, artifacts }. Options: `web`, the folder the gateway serves;
+ * `vncServer()`, a function that starts some other VNC server (a scripted one) and resolves with
+ * { port, stop() }, which then stands for the desktop;
  * `password`, the VncAuth password when `security` is 'vncauth'; `settle(page)`, awaited before
  * the final screenshot; everything else goes to startDesktop (server, security, geometry,
  * colour). Logs go to e2e/artifacts/<gateway>/<scenario>/ with `final.png` on success and
  * `failure.png` on failure; the error then names that folder. Every process is stopped by PID
  * afterwards, and the scratch folder (`workDir`, the xterm's HOME) is removed.
  */
-export async function withStack(scenario, { web, password, settle, ...desktopOptions }, body) {
+export async function withStack(
+  scenario,
+  { web, password, settle, vncServer, ...desktopOptions },
+  body,
+) {
   const artifacts = artifactDir(gatewayConfig.kind, scenario);
   const workDir = mkdtempSync(join(tmpdir(), 'vncgate-e2e-'));
   const cleanup = new Cleanup();
@@ -35,12 +41,9 @@ export async function withStack(scenario, { web, password, settle, ...desktopOpt
       desktopOptions.security === 'vncauth'
         ? await writePasswordFile(workDir, password)
         : undefined;
-    const desktop = await startDesktop({
-      ...desktopOptions,
-      passwordFile,
-      logDir: artifacts,
-      workDir,
-    });
+    const desktop = vncServer
+      ? await vncServer()
+      : await startDesktop({ ...desktopOptions, passwordFile, logDir: artifacts, workDir });
     cleanup.defer(() => desktop.stop());
     const gateway = await startGateway({ web, vncPort: desktop.port, logDir: artifacts });
     cleanup.defer(() => gateway.stop());

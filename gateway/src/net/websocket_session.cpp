@@ -380,7 +380,8 @@ private:
         write_up();
     }
 
-    // Writes what was read from the browser to the target, then reads on.
+    // Writes what was read from the browser to the target, then reads on (or, once the browser
+    // closed, drains the target).
     void write_up() {
         bool filled = up_len_ == up_buf_.size();
         asio::async_write(target_, asio::buffer(up_buf_.data(), up_len_),
@@ -388,6 +389,8 @@ private:
                               if (ec)
                                   return self->on_target_error(ec);
                               self->up_len_ = 0;
+                              if (self->browser_closed_)
+                                  return self->drain_target();
                               // A full buffer means more is queued: use a bigger one.
                               if (filled && self->up_buf_.size() < max_up_buffer)
                                   self->up_buf_.resize(
@@ -408,14 +411,8 @@ private:
                            ")");
             // Tell the target once everything the browser sent is written, and let it finish.
             browser_closed_ = true;
-            if (up_len_ > 0) {
-                asio::async_write(target_, asio::buffer(up_buf_.data(), up_len_),
-                                  [self = this->shared_from_this()](error_code, std::size_t) {
-                                      self->up_len_ = 0;
-                                      self->drain_target();
-                                  });
-                return;
-            }
+            if (up_len_ > 0)
+                return write_up(); // then drains
             drain_target();
             return;
         }
@@ -609,13 +606,12 @@ private:
         read_target(); // discards (drain) or stops (closing)
     }
 
+    // Returns an empty pipe to the pool (one inside a frame still holds its bytes).
     void release_pipe() {
-        if constexpr (can_splice) {
-            if (pipe_ && !in_frame_)
-                release_splice_pipe(std::move(*pipe_));
-            if (!in_frame_)
-                pipe_.reset();
-        }
+        if (!pipe_ || in_frame_)
+            return;
+        release_splice_pipe(std::move(*pipe_));
+        pipe_.reset();
     }
 
     void on_target_error(error_code ec) {

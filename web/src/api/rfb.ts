@@ -465,16 +465,6 @@ export class RFB extends EventTarget {
     t.scrollTop = pan.y;
   }
 
-  private listen<K extends keyof HTMLElementEventMap>(
-    el: HTMLElement | Window,
-    type: K,
-    fn: (e: HTMLElementEventMap[K]) => void,
-    options?: AddEventListenerOptions,
-  ): void {
-    el.addEventListener(type, fn as EventListener, options);
-    this.cleanup.push(() => el.removeEventListener(type, fn as EventListener, options));
-  }
-
   private attachInput(): void {
     const input = new DomInput({
       canvas: this.canvas,

@@ -2,14 +2,44 @@
 
 import type { Credentials, CredentialType } from '../index';
 
+/**
+ * A <dialog> of page.html shown modally (or just opened where showModal is missing); Escape calls
+ * `onEscape` instead of closing it by itself.
+ */
+class ModalDialog {
+  protected readonly dialog: HTMLDialogElement;
+
+  constructor(id: string, onEscape: () => void) {
+    this.dialog = document.getElementById(id) as HTMLDialogElement;
+    this.dialog.addEventListener('cancel', (e) => {
+      e.preventDefault();
+      onEscape();
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.dialog.open;
+  }
+
+  close(): void {
+    if (this.dialog.open) this.dialog.close();
+    this.dialog.removeAttribute('open');
+  }
+
+  protected show(): void {
+    if (this.dialog.open) return;
+    if (typeof this.dialog.showModal === 'function') this.dialog.showModal();
+    else this.dialog.setAttribute('open', '');
+  }
+}
+
 export interface CredentialsDialogEvents {
   submit(credentials: Credentials): void;
   cancel(): void;
 }
 
 /** The <dialog id="credentials-dialog"> of page.html. */
-export class CredentialsDialog {
-  private readonly dialog = document.getElementById('credentials-dialog') as HTMLDialogElement;
+export class CredentialsDialog extends ModalDialog {
   private readonly form = document.getElementById('credentials') as HTMLFormElement;
   private readonly username = document.getElementById('username') as HTMLInputElement;
   private readonly password = document.getElementById('password') as HTMLInputElement;
@@ -19,6 +49,8 @@ export class CredentialsDialog {
   private types: CredentialType[] = [];
 
   constructor(private readonly events: CredentialsDialogEvents) {
+    // Escape is Cancel.
+    super('credentials-dialog', () => this.cancel());
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       const credentials: Credentials = {};
@@ -29,11 +61,6 @@ export class CredentialsDialog {
       this.events.submit(credentials);
     });
     document.getElementById('cancel-credentials')?.addEventListener('click', () => this.cancel());
-    // Escape closes a modal dialog by itself; treat it as Cancel.
-    this.dialog.addEventListener('cancel', (e) => {
-      e.preventDefault();
-      this.cancel();
-    });
   }
 
   /** Shows the dialog with the fields for `types` and focuses the first one. */
@@ -50,20 +77,8 @@ export class CredentialsDialog {
         : wantsUser
           ? 'The VNC server asks for a username.'
           : 'The VNC server asks for a password.';
-    if (!this.dialog.open) {
-      if (typeof this.dialog.showModal === 'function') this.dialog.showModal();
-      else this.dialog.setAttribute('open', '');
-    }
+    this.show();
     (wantsUser ? this.username : this.password).focus();
-  }
-
-  close(): void {
-    if (this.dialog.open) this.dialog.close();
-    this.dialog.removeAttribute('open');
-  }
-
-  get isOpen(): boolean {
-    return this.dialog.open;
   }
 
   private cancel(): void {
@@ -90,43 +105,27 @@ export interface ServerKeyInfo {
  * asks whether to trust the server. Reject has the focus first, so that a reflexive Enter does
  * not trust an unchecked key; Escape rejects too.
  */
-export class ServerVerificationDialog {
-  private readonly dialog = document.getElementById('verify-dialog') as HTMLDialogElement;
+export class ServerVerificationDialog extends ModalDialog {
   private readonly form = document.getElementById('verify') as HTMLFormElement;
   private readonly fingerprint = document.getElementById('verify-fingerprint') as HTMLElement;
   private readonly keyInfo = document.getElementById('verify-key') as HTMLElement;
   private readonly rejectButton = document.getElementById('reject-server') as HTMLButtonElement;
 
   constructor(private readonly events: ServerVerificationDialogEvents) {
+    super('verify-dialog', () => this.reject());
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       this.close();
       this.events.approve();
     });
     this.rejectButton.addEventListener('click', () => this.reject());
-    this.dialog.addEventListener('cancel', (e) => {
-      e.preventDefault();
-      this.reject();
-    });
   }
 
   open(key: ServerKeyInfo): void {
     this.fingerprint.textContent = key.fingerprint;
     this.keyInfo.textContent = `${key.type} key, ${key.bits} bits, SHA-256 fingerprint`;
-    if (!this.dialog.open) {
-      if (typeof this.dialog.showModal === 'function') this.dialog.showModal();
-      else this.dialog.setAttribute('open', '');
-    }
+    this.show();
     this.rejectButton.focus();
-  }
-
-  close(): void {
-    if (this.dialog.open) this.dialog.close();
-    this.dialog.removeAttribute('open');
-  }
-
-  get isOpen(): boolean {
-    return this.dialog.open;
   }
 
   private reject(): void {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs vncgate, Debian's websockify and a direct TCP connection side by side with one client
-# (vncgate-bench) and prints a Markdown table with ratios to direct TCP. See bench/README.md.
+# Runs vncgate, Debian's websockify, a minimal TCP relay (the floor for any proxy) and a direct
+# TCP connection side by side with one client (vncgate-bench) and prints a Markdown table with
+# ratios to direct TCP. See bench/README.md.
 set -euo pipefail
 
 usage() {
@@ -13,7 +14,7 @@ usage: bench/run.sh [options]
                       dir, else use build/gateway/vncgate)
   --no-vncgate        measure direct TCP and websockify only
   --websockify PATH   websockify to measure (default: /usr/bin/websockify)
-  --only LIST         comma-separated subset of direct,websockify,vncgate
+  --only LIST         comma-separated subset of direct,relay,websockify,vncgate
   --build-dir DIR     where to build (default: build/ in the repository, shared with scripts/build.sh)
   -h, --help          this text
 
@@ -29,7 +30,7 @@ update_readme=0
 vncgate_bin=""
 use_vncgate=1
 websockify_bin=/usr/bin/websockify
-only="direct,websockify,vncgate"
+only="direct,relay,websockify,vncgate"
 build_dir="$repo/build"
 
 while [[ $# -gt 0 ]]; do
@@ -182,6 +183,13 @@ start_gateway() {
     gw_port=$("$bench_bin" free-port)
     logf="$results_dir/$kind-$gw_port.log"
     case "$kind" in
+    relay)
+        "$@" "$bench_bin" relay --port "$gw_port" --target "127.0.0.1:$tport" --lifetime 1800 \
+            2>"$logf" &
+        gw_pid=$!
+        started_pids+=("$gw_pid")
+        wait_listening "$logf" 10 >/dev/null || return 1
+        ;;
     websockify)
         "$@" "$websockify_bin" "127.0.0.1:$gw_port" "127.0.0.1:$tport" >"$logf" 2>&1 &
         gw_pid=$!
@@ -214,6 +222,10 @@ open_path() {
         return 0
     fi
     start_gateway "$path" "$tport" "$@" || return 1
+    if [[ $path == relay ]]; then
+        conn=(--label relay --connect "127.0.0.1:$gw_port") # plain TCP, as direct
+        return 0
+    fi
     conn=(--label "$path" --connect "127.0.0.1:$gw_port" --ws)
 }
 
@@ -235,6 +247,7 @@ log "vncgate-bench: $bench_bin"
 
 paths=()
 enabled direct && paths+=(direct)
+enabled relay && paths+=(relay)
 if enabled websockify; then
     if [[ -x $websockify_bin ]]; then
         paths+=(websockify)
@@ -361,10 +374,11 @@ done
 close_all
 stop_and_forget "$pinned_target_pid"
 
-# 4: private memory per idle session, a fresh gateway for each count.
+# 4: private memory per idle session, a fresh gateway for each count. The relay's thread per
+# direction is not built to hold many sessions: it measures the hop's cost only.
 websockify_held=""
 for path in "${paths[@]}"; do
-    [[ $path == direct ]] && continue
+    [[ $path == direct || $path == relay ]] && continue
     for n in "${mem_counts[@]}"; do
         key=mem$((n / 1000))k
         if [[ $path == websockify && -n $websockify_held && $websockify_held -lt 1000 ]]; then
@@ -386,6 +400,7 @@ done
 
 # 5: most concurrent sessions held (and still echoing), bounded ramp.
 for path in "${paths[@]}"; do
+    [[ $path == relay ]] && continue
     if ((quick)) && [[ $path == websockify ]]; then
         skipped max_sessions websockify "not run with --quick (its select() limit stops it near 500)"
         continue

@@ -1,8 +1,10 @@
 // vncgate-bench: one binary that plays target server, browser-side client and reporter, so
-// that direct TCP, websockify and vncgate are measured with identical code. See bench/README.md.
+// that direct TCP, a minimal TCP relay, websockify and vncgate are measured with identical code.
+// See bench/README.md.
 #include "core/results.hpp"
 #include "net/measure.hpp"
 #include "net/target_server.hpp"
+#include "net/tcp_relay.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/connect.hpp>
@@ -50,7 +52,7 @@ struct path_cli {
 
     void add_to(CLI::App* app) {
         app->add_option("--label", label, "Path name in the results")
-            ->check(CLI::IsMember({"direct", "websockify", "vncgate"}));
+            ->check(CLI::IsMember({"direct", "relay", "websockify", "vncgate"}));
         app->add_option("--connect", connect, "HOST:PORT of the target or gateway")->required();
         app->add_flag("--ws", websocket, "Speak WebSocket (gateways); plain TCP otherwise");
         app->add_flag("--no-subprotocol", no_subprotocol,
@@ -119,6 +121,15 @@ int main(int argc, char** argv) {
     target_cmd->add_option("--listen", target.address, "Address to bind");
     target_cmd->add_option("--port", target.port, "Port to bind (0: any free port)");
     target_cmd->add_option("--lifetime", target.lifetime_seconds, "Exit after this many seconds");
+
+    relay_options relay;
+    std::string relay_target;
+    auto* relay_cmd = app.add_subcommand(
+        "relay", "Run a minimal TCP relay (blocking threads, no WebSocket): the floor for proxies");
+    relay_cmd->add_option("--listen", relay.address, "Address to bind");
+    relay_cmd->add_option("--port", relay.port, "Port to bind (0: any free port)");
+    relay_cmd->add_option("--target", relay_target, "HOST:PORT to relay to")->required();
+    relay_cmd->add_option("--lifetime", relay.lifetime_seconds, "Exit after this many seconds");
 
     path_cli tput_path;
     std::string dir_name = "down";
@@ -203,6 +214,10 @@ int main(int argc, char** argv) {
     try {
         if (target_cmd->parsed()) {
             return run_target(target);
+        }
+        if (relay_cmd->parsed()) {
+            relay.target = parse_endpoint(relay_target);
+            return run_relay(relay);
         }
         if (tput_cmd->parsed()) {
             return measure_throughput(tput_path.resolve(),

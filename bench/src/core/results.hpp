@@ -8,7 +8,7 @@
 
 namespace vncgate_bench {
 
-// One measured number. `path` is "direct", "websockify" or "vncgate" ("-" for run metadata);
+// One measured number. `path` is "direct", "relay", "websockify" or "vncgate" ("-" for run metadata);
 // `aux` is a companion count (runs, connections attempted), `note` a human remark; a value of
 // NaN with a note means the measurement failed or was not possible.
 struct result_row {
@@ -27,7 +27,7 @@ bool append_result(const std::string& file, const result_row& row);
 std::vector<result_row> parse_results(std::string_view text);
 
 // Returns the Markdown report: a table with one row per measurement, a column per path,
-// ratios to direct TCP, vncgate's targets, and numbered notes below.
+// ratios to direct TCP (also for the relay, the floor for any proxy), vncgate's targets, and numbered notes below.
 std::string render_report(const std::vector<result_row>& rows);
 
 } // namespace vncgate_bench

@@ -11,7 +11,7 @@ namespace vncgate_bench {
 
 // Which path is measured and where results go.
 struct path_options {
-    std::string label = "direct"; // "direct", "websockify" or "vncgate"
+    std::string label = "direct"; // "direct", "relay", "websockify" or "vncgate"
     tcp::endpoint endpoint;       // the target (direct) or the gateway
     stream_options stream;        // websocket on for gateways
     std::string results_file;     // TSV; empty: print only

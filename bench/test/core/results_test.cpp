@@ -32,20 +32,20 @@ TEST(results, file_round_trip) {
 
 TEST(results, report_shows_medians_ratios_and_targets) {
     const std::vector<result_row> rows = {
-        {"down1", "direct", 1000, 0, ""},
-        {"down1", "direct", 900, 0, ""},
-        {"down1", "direct", 5000, 0, ""},
-        {"down1", "vncgate", 800, 0, ""},
-        {"pin_echo64_p50", "direct", 10, 0, ""},
-        {"pin_echo64_p99", "direct", 20, 0, ""},
-        {"pin_echo64_p50", "vncgate", 25, 0, ""},
-        {"pin_echo64_p99", "vncgate", 30, 0, ""},
-        {"mem10k", "websockify", NAN, 0, "skipped: no"},
+        {"down1", "direct", 1000, 0, ""},         {"down1", "direct", 900, 0, ""},
+        {"down1", "direct", 5000, 0, ""},         {"down1", "relay", 600, 0, ""},
+        {"down1", "vncgate", 800, 0, ""},         {"pin_echo64_p50", "direct", 10, 0, ""},
+        {"pin_echo64_p99", "direct", 20, 0, ""},  {"pin_echo64_p50", "vncgate", 25, 0, ""},
+        {"pin_echo64_p99", "vncgate", 30, 0, ""}, {"mem10k", "websockify", NAN, 0, "skipped: no"},
     };
     const auto md = render_report(rows);
-    // Median of 900, 1000, 5000 is 1000; 800 / 1000 = 0.80x meets >= 0.75x.
-    EXPECT_NE(md.find("| 1000 | not run |  | 800 | 0.80x | ≥0.75x | yes |"), std::string::npos)
+    // Median of 900, 1000, 5000 is 1000; 800 / 1000 = 0.80x meets >= 0.75x. The relay's ratio
+    // is shown too; websockify did not run.
+    EXPECT_NE(md.find("| 1000 | 600 | 0.60x | not run |  | 800 | 0.80x | ≥0.75x | yes |"),
+              std::string::npos)
         << md;
+    // The relay holds no idle sessions: its memory and sessions cells say so.
+    EXPECT_NE(md.find("(KiB) | n/a | n/a |  | skipped"), std::string::npos) << md;
     EXPECT_NE(md.find("+15 / +10 µs"), std::string::npos) << md;
     EXPECT_NE(md.find("≤ +8 µs (p50) | **no** |"), std::string::npos) << md;
     EXPECT_NE(md.find("skipped [1]"), std::string::npos) << md;

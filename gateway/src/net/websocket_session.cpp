@@ -120,6 +120,36 @@ error_code last_error() {
     return {errno, boost::system::system_category()};
 }
 
+// Makes the descriptor itself non-blocking, as splice() and recv() without MSG_DONTWAIT need.
+// Asio has already done so for any socket that ran an asynchronous operation, and knows it: the
+// system call is made only when it has not.
+template <class Socket> void ensure_native_non_blocking(Socket& s, error_code& ec) {
+    if (!s.native_non_blocking())
+        s.native_non_blocking(true, ec);
+}
+
+// One non-blocking read from the target's descriptor: would_block when nothing is queued, eof
+// when it closed. (Asio's synchronous read_some would wait for data instead, unless the socket
+// were put in its user-visible non-blocking mode, one more system call per session.)
+std::size_t read_ready(int fd, asio::mutable_buffer buf, error_code& ec) {
+    for (;;) {
+        auto n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+        if (n > 0) {
+            ec = {};
+            return static_cast<std::size_t>(n);
+        }
+        if (n == 0) {
+            ec = asio::error::eof;
+            return 0;
+        }
+        if (errno == EINTR)
+            continue;
+        ec = errno == EAGAIN || errno == EWOULDBLOCK ? error_code(asio::error::would_block)
+                                                     : last_error();
+        return 0;
+    }
+}
+
 template <class Stream>
 class websocket_session : public session_base,
                           public std::enable_shared_from_this<websocket_session<Stream>> {
@@ -308,8 +338,10 @@ private:
         if (ok) {
             connected_ = true;
             tune_target_socket(target_);
-            error_code ignored;
-            target_.non_blocking(true, ignored);
+            error_code ec;
+            ensure_native_non_blocking(target_, ec); // for splice()
+            if (ec)
+                splice_ok_ = false;
         } else {
             connect_failed_ = true;
         }
@@ -334,7 +366,7 @@ private:
         if constexpr (can_splice) {
             // splice() honours only the descriptors' own non-blocking mode.
             error_code ec;
-            lowest_layer_stream(ws_.next_layer()).socket().non_blocking(true, ec);
+            ensure_native_non_blocking(lowest_layer_stream(ws_.next_layer()).socket(), ec);
             if (ec)
                 splice_ok_ = false;
         }
@@ -456,8 +488,9 @@ private:
         std::size_t n = 0;
         for (;;) {
             error_code ec;
-            n = target_.read_some(asio::buffer(down_buf_.get(), relay_buffer_size), ec);
-            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            n = read_ready(target_.native_handle(),
+                           asio::buffer(down_buf_.get(), relay_buffer_size), ec);
+            if (ec == asio::error::would_block) {
                 release_relay_buffer(std::move(down_buf_));
                 return wait_target();
             }

@@ -91,6 +91,27 @@ std::uint64_t number_option(std::string_view name, const std::string& text, std:
     return *value;
 }
 
+// Parses a file mode written in octal as chmod takes it ("0600", "600", "0660"): one to four
+// digits 0-7, so at most 07777; throws usage_error naming the option otherwise.
+unsigned parse_file_mode(std::string_view name, const std::string& text) {
+    bool valid = !text.empty() && text.size() <= 4;
+    unsigned mode = 0;
+    for (char c : text) {
+        if (c < '0' || c > '7') {
+            valid = false;
+            break;
+        }
+        mode = mode * 8 + static_cast<unsigned>(c - '0');
+    }
+    if (!valid || mode > 07777) {
+        throw usage_error(std::string(name) +
+                          ": expected an octal file mode such as 0600 or 660 (one to four digits "
+                          "0-7, at most 7777), got '" +
+                          text + "'");
+    }
+    return mode;
+}
+
 // Makes a command-line path absolute (a daemon may change directory); "" stays "".
 std::string absolute_path(const std::string& path) {
     if (path.empty()) {
@@ -133,7 +154,7 @@ struct raw_values {
     std::vector<std::string> positionals;
     std::string ssl_version = "default";
     std::string heartbeat, idle_timeout, timeout, max_message_size, threads;
-    std::string unix_target, target_config;
+    std::string unix_target, target_config, unix_listen_mode;
     bool file_only = false;
     std::array<bool, refused_options.size()> refused_flags{};
     std::array<std::string, refused_options.size()> refused_values{};
@@ -177,6 +198,10 @@ void define_options(CLI::App& app, options& o, raw_values& raw) {
     app.add_option("--unix-listen", o.unix_listen,
                    "Also listen on this Unix socket (instead of TCP when no source_port is given)")
         ->type_name("PATH")
+        ->group(general);
+    app.add_option("--unix-listen-mode", raw.unix_listen_mode,
+                   "Mode of the --unix-listen socket, in octal as for chmod (default 0600)")
+        ->type_name("MODE")
         ->group(general);
     app.add_option("--unix-target", raw.unix_target,
                    "Connect to this Unix socket instead of a TCP target")
@@ -241,8 +266,9 @@ void define_options(CLI::App& app, options& o, raw_values& raw) {
     app.add_option("--log-file", o.log_file, "Append log messages to FILE instead of stderr")
         ->type_name("FILE")
         ->group(logging);
-    app.add_option("--syslog", o.syslog, "Also log to this local syslog socket, e.g. /dev/log")
-        ->type_name("PATH")
+    app.add_option("--syslog", o.syslog,
+                   "Also log to syslog; vncgate logs through /dev/log only, the one value accepted")
+        ->type_name("/dev/log")
         ->group(logging);
 
     const std::string refused = "websockify options vncgate does not support (refused)";
@@ -329,6 +355,16 @@ void validate(CLI::App& app, options& o, raw_values& raw) {
         }
         o.token_source = absolute_path(o.token_source);
     }
+    if (app.count("--unix-listen") > 0 && o.unix_listen.empty()) {
+        throw usage_error("--unix-listen: expected the path of a Unix socket, got ''");
+    }
+    if (app.count("--unix-listen-mode") > 0) {
+        o.unix_listen_mode = parse_file_mode("--unix-listen-mode", raw.unix_listen_mode);
+        if (o.unix_listen.empty()) {
+            throw usage_error("--unix-listen-mode needs --unix-listen (the mode is that of the "
+                              "Unix socket it creates)");
+        }
+    }
     const bool unix_target = app.count("--unix-target") > 0;
     if (unix_target) {
         if (!o.token_plugin.empty()) {
@@ -372,13 +408,12 @@ void validate(CLI::App& app, options& o, raw_values& raw) {
     o.log_file = absolute_path(o.log_file);
     o.unix_listen = absolute_path(o.unix_listen);
 
-    if (!o.syslog.empty()) {
-        if (o.syslog.find(':') != std::string::npos) {
-            throw usage_error("--syslog " + o.syslog +
-                              ": a UDP syslog server (host:port) is not supported by vncgate; "
-                              "give a local syslog socket path such as /dev/log");
-        }
-        o.syslog = absolute_path(o.syslog);
+    if (app.count("--syslog") > 0 && o.syslog != syslog_socket) {
+        const bool udp = o.syslog.find(':') != std::string::npos;
+        throw usage_error(
+            "--syslog '" + o.syslog +
+            "': " + (udp ? "a UDP syslog server (host:port) is not supported by vncgate; " : "") +
+            "vncgate logs to syslog through /dev/log only (give --syslog " + syslog_socket + ")");
     }
 
     if (o.ssl_only) {

@@ -27,6 +27,7 @@ struct options {
     tls_version ssl_min = tls_version::tls1_2; // --ssl-version default|tlsv1_2|tlsv1_3
     std::string ssl_ciphers;                   // --ssl-ciphers
     std::string unix_listen;                   // --unix-listen PATH
+    unsigned unix_listen_mode = 0600;          // --unix-listen-mode MODE (octal, as chmod)
     // --token-plugin (normalised to TokenFile, ReadOnlyTokenFile or TokenFileName),
     // --token-source, --host-token; --target-config FILE sets TokenFile with that source.
     std::string token_plugin, token_source;
@@ -37,13 +38,17 @@ struct options {
     std::string record;       // --record FILE: record each session to FILE.<session number>
     bool verbose = false;     // -v/--verbose
     std::string log_file;     // --log-file FILE
-    std::string syslog;       // --syslog PATH: a local syslog socket such as /dev/log
+    std::string syslog;       // --syslog /dev/log ("" = no syslog; no other value is accepted)
     bool daemon = false;      // -D/--daemon
     bool run_once = false;    // --run-once
     bool prefer_ipv6 = false; // -6/--prefer-ipv6 (accepted; vncgate listens dual-stack anyway)
     std::size_t max_message_size = 16u << 20; // --max-message-size BYTES: cap on one WS message
     unsigned threads = 0;                     // --threads N: I/O threads, 0 = one per core
 };
+
+// The syslog socket vncgate logs through (libc's syslog(3) writes there): the only value
+// --syslog accepts.
+inline constexpr const char* syslog_socket = "/dev/log";
 
 // Upper bound accepted by --threads.
 inline constexpr unsigned max_threads = 1024;

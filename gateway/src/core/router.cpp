@@ -30,8 +30,10 @@ std::optional<std::string> query_parameter(std::string_view request_target, std:
     std::string_view query = request_target.substr(q + 1);
     if (auto hash = query.find('#'); hash != std::string_view::npos)
         query = query.substr(0, hash);
+    // Pairs are separated by '&' only: websockify uses Python's urllib.parse.parse_qs, which
+    // since Python 3.10 no longer splits on ';' (so "token=a;b" is the token "a;b").
     while (!query.empty()) {
-        auto amp = query.find_first_of("&;");
+        auto amp = query.find('&');
         std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         auto eq = pair.find('=');

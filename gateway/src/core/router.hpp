@@ -14,7 +14,8 @@ namespace vncgate::core {
 
 // Returns the percent-decoded value of query parameter `name` in a request target such as
 // "/websockify?token=abc&x=1" ('+' decodes to a space, as in HTML forms), or nullopt when the
-// parameter is absent or its encoding is malformed. The first occurrence wins.
+// parameter is absent or its encoding is malformed. The first occurrence wins. Parameters are
+// separated by '&' only, as by Python 3.10+'s parse_qs (websockify): ';' is part of a value.
 std::optional<std::string> query_parameter(std::string_view request_target, std::string_view name);
 
 // The outcome of routing one request: a target, or a reason the person can act on.

@@ -110,21 +110,31 @@ TEST_F(logging_test, syslog_adds_a_sink) {
     EXPECT_THAT(read(file), Not(HasSubstr("warning"))); // /dev/log is the system socket
 }
 
-TEST_F(logging_test, syslog_elsewhere_warns_that_dev_log_is_used) {
+// parse_command_line refuses such a --syslog; init_logging refuses it too rather than log to
+// /dev/log instead, and before it creates the log file.
+TEST_F(logging_test, syslog_other_than_dev_log_is_refused) {
     auto file = dir_ / "gw.log";
     options o;
     o.log_file = file.string();
     o.syslog = "/run/custom-syslog.sock";
-    init_logging(o);
-    EXPECT_THAT(read(file),
-                HasSubstr("warning --syslog /run/custom-syslog.sock: vncgate logs through the "
-                          "system's syslog socket /dev/log"));
+    try {
+        init_logging(o);
+        ADD_FAILURE() << "no exception";
+    } catch (const config_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("--syslog '/run/custom-syslog.sock': vncgate logs to "
+                                        "syslog through /dev/log only"));
+    }
+    EXPECT_FALSE(fs::exists(file));
 }
 
 TEST_F(logging_test, udp_syslog_is_refused) {
     options o;
     o.syslog = "loghost:514";
     EXPECT_THROW(init_logging(o), config_error);
+}
+
+TEST_F(logging_test, syslog_constant_is_dev_log) {
+    EXPECT_STREQ(syslog_socket, "/dev/log");
 }
 
 } // namespace

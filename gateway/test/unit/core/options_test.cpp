@@ -67,6 +67,7 @@ TEST(options, defaults) {
     EXPECT_EQ(o.ssl_min, tls_version::tls1_2);
     EXPECT_EQ(o.ssl_ciphers, "");
     EXPECT_EQ(o.unix_listen, "");
+    EXPECT_EQ(o.unix_listen_mode, 0600u);
     EXPECT_EQ(o.token_plugin, "");
     EXPECT_EQ(o.token_source, "");
     EXPECT_FALSE(o.host_token);
@@ -237,6 +238,42 @@ TEST(options, unix_listen_in_addition_or_instead) {
                 HasSubstr("missing target_addr:target_port"));
 }
 
+TEST(options, unix_listen_mode_is_octal_like_chmod) {
+    EXPECT_EQ(ok({"--unix-listen", "/run/gw.sock", "h:1"}).unix_listen_mode, 0600u);
+    const std::vector<std::pair<std::string, unsigned>> cases = {
+        {"0600", 0600u}, {"600", 0600u},  {"0660", 0660u},  {"660", 0660u},   {"0", 0u},
+        {"7", 07u},      {"0777", 0777u}, {"1777", 01777u}, {"7777", 07777u}, {"0000", 0u},
+    };
+    for (const auto& [text, mode] : cases) {
+        EXPECT_EQ(ok({"--unix-listen", "/run/gw.sock", "--unix-listen-mode", text, "h:1"})
+                      .unix_listen_mode,
+                  mode)
+            << text;
+    }
+    EXPECT_EQ(ok({"--unix-listen-mode=0666", "--unix-listen", "/run/gw.sock", "6080", "h:1"})
+                  .unix_listen_mode,
+              0666u);
+}
+
+TEST(options, bad_unix_listen_mode_is_refused) {
+    for (std::string text : {"", "0800", "69", "rw-------", "u+rw", "0x1ff", "+600", " 600",
+                             "00600", "17777", "99999999999999999999999", "6.0"}) {
+        EXPECT_THAT(
+            usage_error({"--unix-listen", "/run/gw.sock", "--unix-listen-mode", text, "h:1"}),
+            HasSubstr("--unix-listen-mode: expected an octal file mode such as 0600 or "
+                      "660 (one to four digits 0-7, at most 7777), got '" +
+                      text + "'"))
+            << text;
+    }
+}
+
+TEST(options, unix_listen_mode_needs_unix_listen) {
+    EXPECT_THAT(usage_error({"--unix-listen-mode", "0660", "6080", "h:1"}),
+                HasSubstr("--unix-listen-mode needs --unix-listen"));
+    EXPECT_THAT(usage_error({"--unix-listen", "", "--unix-listen-mode", "0660", "6080", "h:1"}),
+                HasSubstr("--unix-listen: expected the path of a Unix socket, got ''"));
+}
+
 TEST(options, token_plugin_options) {
     auto o = ok({"--token-plugin", "TokenFile", "--token-source", "/etc/vncgate/tokens",
                  "--host-token", "6080"});
@@ -273,6 +310,10 @@ TEST(options, empty_values_are_not_ignored) {
                 HasSubstr("--token-plugin '' is not supported"));
     EXPECT_THAT(usage_error({"--unix-target", "", "6080"}), HasSubstr("must be absolute"));
     EXPECT_THAT(usage_error({"--target-config", "", "6080"}), HasSubstr("needs --token-source"));
+    EXPECT_THAT(usage_error({"--unix-listen", "", "6080", "h:1"}),
+                HasSubstr("--unix-listen: expected the path of a Unix socket, got ''"));
+    EXPECT_THAT(usage_error({"--syslog", "", "6080", "h:1"}),
+                HasSubstr("--syslog '': vncgate logs to syslog through /dev/log only"));
 }
 
 TEST(options, target_config_is_token_file) {
@@ -359,9 +400,23 @@ TEST(options, wrapped_command_is_refused) {
 
 TEST(options, syslog) {
     EXPECT_EQ(ok({"--syslog", "/dev/log", "6080", "h:1"}).syslog, "/dev/log");
+    EXPECT_EQ(ok({"--syslog=/dev/log", "6080", "h:1"}).syslog, "/dev/log");
     EXPECT_THAT(usage_error({"--syslog", "logs.example.org:514", "6080", "h:1"}),
-                HasSubstr("--syslog logs.example.org:514: a UDP syslog server (host:port) is not "
-                          "supported by vncgate"));
+                HasSubstr("--syslog 'logs.example.org:514': a UDP syslog server (host:port) is "
+                          "not supported by vncgate; vncgate logs to syslog through /dev/log only "
+                          "(give --syslog /dev/log)"));
+}
+
+// Never replaced by /dev/log behind the person's back: any other value is a usage error.
+TEST(options, syslog_other_than_dev_log_is_refused) {
+    for (std::string path : {"/run/custom-syslog.sock", "/var/run/syslog", "log", "dev/log",
+                             "/dev/log/", "/dev/./log", "/dev//log", "/dev/log2"}) {
+        EXPECT_THAT(usage_error({"--syslog", path, "6080", "h:1"}),
+                    HasSubstr("--syslog '" + path +
+                              "': vncgate logs to syslog through /dev/log only (give --syslog "
+                              "/dev/log)"))
+            << path;
+    }
 }
 
 TEST(options, help_lists_every_option) {
@@ -381,6 +436,7 @@ TEST(options, help_lists_every_option) {
                              "--heartbeat",
                              "--prefer-ipv6",
                              "--unix-listen",
+                             "--unix-listen-mode",
                              "--unix-target",
                              "--max-message-size",
                              "--threads",

@@ -10,11 +10,20 @@ namespace {
 TEST(QueryParameter, FindsDecodedValue) {
     EXPECT_EQ(query_parameter("/websockify?token=abc", "token"), "abc");
     EXPECT_EQ(query_parameter("/?a=1&token=x%2Fy+z&b=2", "token"), "x/y z");
-    EXPECT_EQ(query_parameter("/?a=1;token=t", "token"), "t");
     EXPECT_EQ(query_parameter("/?token=first&token=second", "token"), "first");
     EXPECT_EQ(query_parameter("/?token", "token"), "");
     EXPECT_EQ(query_parameter("/?token=a#frag", "token"), "a");
     EXPECT_EQ(query_parameter("/?to%6Ben=enc", "token"), "enc");
+}
+
+// websockify parses the query with Python 3.10+'s parse_qs, which splits on '&' only.
+TEST(QueryParameter, SplitsOnAmpersandOnlyLikePythonParseQs) {
+    EXPECT_EQ(query_parameter("/?token=a;b", "token"), "a;b");
+    EXPECT_EQ(query_parameter("/?x=1&token=t", "token"), "t");
+    EXPECT_EQ(query_parameter("/?token=a%3Bb", "token"), "a;b");
+    // "a=1;token=t" is one parameter named "a", whose value is "1;token=t".
+    EXPECT_EQ(query_parameter("/?a=1;token=t", "token"), std::nullopt);
+    EXPECT_EQ(query_parameter("/?a=1;token=t", "a"), "1;token=t");
 }
 
 TEST(QueryParameter, AbsentOrMalformed) {

@@ -98,8 +98,12 @@ void gateway::reload() {
 
 std::uint64_t gateway::add_session(std::weak_ptr<session_base> s) {
     std::uint64_t id = next_session_id_.fetch_add(1);
-    std::lock_guard lock(sessions_mutex_);
-    sessions_.emplace(id, std::move(s));
+    {
+        std::lock_guard lock(sessions_mutex_);
+        sessions_.emplace(id, std::move(s));
+    }
+    if (on_session_start_)
+        on_session_start_();
     return id;
 }
 

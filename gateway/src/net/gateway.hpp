@@ -50,7 +50,9 @@ public:
     // Asks every live session to close (SIGTERM). Returns how many were asked.
     std::size_t shutdown_sessions();
 
-    // Called (from any thread) after a session ended; the server uses it for --run-once.
+    // Called (from any thread) when a session started or ended; the server uses them for
+    // --run-once and for exiting once the last session of a drain ended.
+    void set_on_session_start(std::function<void()> f) { on_session_start_ = std::move(f); }
     void set_on_session_end(std::function<void()> f) { on_session_end_ = std::move(f); }
 
 private:
@@ -64,6 +66,7 @@ private:
     mutable std::mutex sessions_mutex_;
     std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions_;
     std::atomic<std::uint64_t> next_session_id_{1};
+    std::function<void()> on_session_start_;
     std::function<void()> on_session_end_;
 };
 

@@ -68,6 +68,16 @@ std::string format_tcp(const tcp::endpoint& ep) {
     return addr.to_string() + ":" + std::to_string(ep.port());
 }
 
+// The port of a TCP address (0 for other families).
+unsigned short port_of(const protocol::endpoint& ep) {
+    int family = ep.protocol().family();
+    if (family != AF_INET && family != AF_INET6)
+        return 0;
+    tcp::endpoint t;
+    std::memcpy(t.data(), ep.data(), ep.size());
+    return t.port();
+}
+
 // Names a socket address for logs: "1.2.3.4:5", "[::1]:5" or "unix:PATH".
 std::string format_endpoint(const protocol::endpoint& ep) {
     int family = ep.protocol().family();
@@ -103,6 +113,8 @@ struct server::impl {
             contexts.push_back(std::make_unique<asio::io_context>(1));
             guards.emplace_back(asio::make_work_guard(*contexts.back()));
         }
+        gw->set_on_session_start(
+            [this] { asio::post(main_context(), [this] { on_session_start(); }); });
         gw->set_on_session_end(
             [this] { asio::post(main_context(), [this] { on_session_end(); }); });
     }
@@ -134,12 +146,30 @@ struct server::impl {
         return a;
     }
 
+    // SO_REUSEPORT would let a second vncgate (or any program of the same user that sets it) bind
+    // the same port silently and take a share of the connections. Binding without it first
+    // fails, as websockify does, when anything already listens there.
+    void ensure_port_free(const protocol::endpoint& ep) {
+        if (port_of(ep) == 0)
+            return; // an ephemeral port is free by definition
+        acceptor_type probe(main_context());
+        probe.open(ep.protocol());
+        probe.set_option(asio::socket_base::reuse_address(true));
+        if (ep.protocol().family() == AF_INET6) {
+            error_code ignored;
+            probe.set_option(asio::ip::v6_only(false), ignored);
+        }
+        probe.bind(ep); // throws EADDRINUSE when a listener holds the port
+    }
+
     // TCP: one acceptor per I/O thread on the same port, so that a connection is accepted and
     // served on one thread with no hand-off (the kernel spreads connections over the acceptors).
     // Unix sockets: one acceptor whose connections are dealt out to the threads in turn.
     void add_listener(const protocol::endpoint& ep) {
         bool tcp_family = ep.protocol().family() != AF_UNIX;
         bool per_thread = tcp_family && contexts.size() > 1;
+        if (per_thread)
+            ensure_port_free(ep);
         auto first = open_acceptor(main_context(), ep, per_thread);
         auto bound = first->local_endpoint(); // the real port when ep asked for port 0
         spdlog::info("listening on {}", format_endpoint(bound));
@@ -198,18 +228,28 @@ struct server::impl {
                                          "' exists and is not a socket");
             ::unlink(path.c_str()); // a stale socket from an earlier run
         }
+        // The socket file gets its mode when bind() creates it: with the umask narrowed to
+        // --unix-listen-mode (default 0600, as websockify's), nobody else can connect even for a
+        // moment. No other thread runs yet, so the process-wide umask is safe to change here.
+        const auto mode = static_cast<mode_t>(gw->opts().unix_listen_mode);
+        const auto old_umask = ::umask(static_cast<mode_t>(~mode & 0777));
         try {
             add_listener(asio::local::stream_protocol::endpoint(path));
         } catch (const boost::system::system_error& e) {
+            ::umask(old_umask);
             throw core::config_error("cannot listen on unix socket '" + path +
                                      "': " + e.code().message());
         }
+        ::umask(old_umask);
         unix_path = path;
+        if (::chmod(path.c_str(), mode) != 0)
+            throw core::config_error("cannot set the mode of unix socket '" + path +
+                                     "': " + std::strerror(errno));
     }
 
     void accept(listener& l) {
         auto on_accept = [this, &l](error_code ec, socket_type s) {
-            if (ec == asio::error::operation_aborted || stopping)
+            if (ec == asio::error::operation_aborted || !accepting())
                 return;
             bool out_of_fds = ec == asio::error::no_descriptors || ec.value() == ENFILE;
             if (out_of_fds && shed_connection(*l.acceptor))
@@ -221,7 +261,7 @@ struct server::impl {
                 auto t = std::make_shared<asio::steady_timer>(l.acceptor->get_executor(),
                                                               accept_retry_delay);
                 t->async_wait([this, &l, t](error_code) {
-                    if (!stopping)
+                    if (accepting())
                         accept(l);
                 });
                 return;
@@ -303,13 +343,14 @@ struct server::impl {
     // SIGTERM/SIGINT: stop accepting, ask every session to close with 1001, exit when they have
     // or after the grace period. A second signal exits at once.
     void begin_shutdown(const char* why) {
-        if (stopping) {
+        if (shutting_down) {
             spdlog::info("{} again: exiting now", why);
             stop_all();
             return;
         }
-        stopping = true;
-        close_listeners();
+        shutting_down = true;
+        if (!draining)
+            close_listeners();
         std::size_t n = gw->shutdown_sessions();
         spdlog::info("{}: closing {} session(s)", why, n);
         if (gw->active_sessions() == 0)
@@ -323,24 +364,29 @@ struct server::impl {
         });
     }
 
-    // --timeout: stop accepting, let sessions finish, then exit.
+    // --timeout, --idle-timeout, --run-once: stop accepting, let sessions finish, then exit.
     void stop_accepting(const char* why) {
-        if (stopping)
+        if (!accepting())
             return;
-        stopping = true;
+        draining = true;
         close_listeners();
         spdlog::info("{}: no longer accepting connections", why);
         if (gw->active_sessions() == 0)
             stop_all();
     }
 
+    void on_session_start() {
+        if (gw->opts().run_once)
+            stop_accepting("--run-once: serving one session");
+    }
+
     void on_session_end() {
         last_active = std::chrono::steady_clock::now();
-        if (gw->opts().run_once && !stopping) {
+        if (gw->opts().run_once && accepting()) {
             stop_accepting("--run-once: the session ended");
             return;
         }
-        if (stopping && gw->active_sessions() == 0)
+        if (!accepting() && gw->active_sessions() == 0)
             stop_all();
     }
 
@@ -382,7 +428,7 @@ struct server::impl {
     void check_idle() {
         idle_timer.emplace(main_context(), std::chrono::seconds(1));
         idle_timer->async_wait([this](error_code ec) {
-            if (ec || stopping)
+            if (ec || !accepting())
                 return;
             auto now = std::chrono::steady_clock::now();
             if (gw->active_sessions() > 0)
@@ -405,7 +451,12 @@ struct server::impl {
     std::optional<asio::steady_timer> grace_timer, timeout_timer, idle_timer;
     std::chrono::steady_clock::time_point last_active = std::chrono::steady_clock::now();
     std::string unix_path;
-    bool stopping = false; // touched only on the main context's thread (and before run())
+    // Set only on the main context's thread, read by the acceptors' threads too. Draining: no
+    // longer accepting, sessions go on (--timeout, --idle-timeout, --run-once). Shutting down:
+    // sessions were asked to close with 1001 (SIGTERM/SIGINT); a second signal exits at once.
+    std::atomic<bool> draining{false};
+    std::atomic<bool> shutting_down{false};
+    bool accepting() const { return !draining && !shutting_down; }
 };
 
 server::server(core::options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
@@ -416,6 +467,7 @@ server::~server() {
     impl_->close_listeners();
     // Sessions still queued in an io_context are destroyed with it, and must not post to a
     // context that is already gone.
+    impl_->gw->set_on_session_start(nullptr);
     impl_->gw->set_on_session_end(nullptr);
 }
 

@@ -175,14 +175,24 @@ public:
 
     void start() {
         id_ = gw_->add_session(this->weak_from_this());
+        if (gw_->opts().run_once && id_ != 1) {
+            // Another upgrade raced the first one before the listeners closed.
+            reject_upgrade(http::status::service_unavailable,
+                           "This gateway runs with --run-once and already serves its one "
+                           "session.\n",
+                           "refused upgrade: --run-once already serves a session");
+            return;
+        }
 
         auto protocols = parse_subprotocols(req_[http::field::sec_websocket_protocol]);
         if (protocols.offered_any && !protocols.binary) {
-            reject_upgrade(protocols.base64
+            reject_upgrade(http::status::bad_request,
+                           protocols.base64
                                ? "The base64 WebSocket subprotocol is not supported: use binary "
                                  "(any noVNC since 1.0 does).\n"
                                : "None of the offered WebSocket subprotocols is supported: offer "
-                                 "'binary' or none.\n");
+                                 "'binary' or none.\n",
+                           "refused upgrade: unsupported WebSocket subprotocol");
             return;
         }
 
@@ -237,10 +247,9 @@ public:
 private:
     // --- Opening ---------------------------------------------------------------------------
 
-    void reject_upgrade(std::string body) {
-        end_reason_ = "refused upgrade: unsupported WebSocket subprotocol";
-        auto res = std::make_shared<http::response<http::string_body>>(http::status::bad_request,
-                                                                       req_.version());
+    void reject_upgrade(http::status status, std::string body, std::string reason) {
+        end_reason_ = std::move(reason);
+        auto res = std::make_shared<http::response<http::string_body>>(status, req_.version());
         res->set(http::field::server, "vncgate");
         res->set(http::field::content_type, "text/plain; charset=utf-8");
         res->keep_alive(false);

@@ -97,6 +97,70 @@ TEST_F(lifecycle_test, run_once_exits_after_the_first_session) {
     EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
 }
 
+// websockify's --run-once serves one WebSocket connection: once it started, the gateway takes no
+// other, and exits when it ends.
+TEST_F(lifecycle_test, run_once_refuses_a_second_session_while_the_first_runs) {
+    start_gateway({"--run-once", "127.0.0.1:0", echo_->address()});
+    auto first = connect_ws();
+    first->send_binary(as_bytes("one"));
+    ASSERT_EQ(as_string(first->receive_bytes(3)), "one");
+    ASSERT_TRUE(gateway().process().wait_for_stderr("no longer accepting", 10s))
+        << "the listeners did not close when the session started";
+
+    // The second upgrade fails: the port no longer accepts, or (had it raced the first) 503.
+    try {
+        raw_socket s = connect_raw();
+        auto res = http_exchange(s, "GET / HTTP/1.1\r\nHost: " + gateway_host() +
+                                        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                        "Sec-WebSocket-Version: 13\r\n\r\n");
+        EXPECT_NE(res.status, 101) << res.status_line;
+    } catch (const std::exception&) {
+        // Connection refused: what a closed listener does.
+    }
+
+    first->send_binary(as_bytes("still"));
+    EXPECT_EQ(as_string(first->receive_bytes(5)), "still");
+    first->close(1000, "");
+    auto status = gateway().process().wait_exit(10s);
+    ASSERT_TRUE(status) << "--run-once: still running 10 s after the session ended";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
+// After --timeout stopped the accepting, SIGTERM still closes the open sessions with 1001 (it is
+// the first shutdown signal, not a second one).
+TEST_F(lifecycle_test, sigterm_after_timeout_still_closes_sessions_with_1001) {
+    start_gateway({"--timeout", "1", "127.0.0.1:0", echo_->address()});
+    auto ws = connect_ws();
+    ws->send_binary(as_bytes("hi"));
+    ASSERT_EQ(as_string(ws->receive_bytes(2)), "hi");
+    ASSERT_TRUE(gateway().process().wait_for_stderr("--timeout expired", 10s));
+    ws->send_binary(as_bytes("again"));
+    ASSERT_EQ(as_string(ws->receive_bytes(5)), "again") << "the session must outlive --timeout";
+
+    gateway().process().send_signal(SIGTERM);
+    auto closed = ws->receive_until_close(10s);
+    EXPECT_TRUE(closed.close_frame) << closed.describe();
+    EXPECT_EQ(closed.code, 1001) << closed.describe();
+    auto status = gateway().process().wait_exit(10s);
+    ASSERT_TRUE(status) << "still running 10 s after SIGTERM";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
+// With several I/O threads every thread listens on the port (SO_REUSEPORT); a second gateway on
+// the same port must still fail as websockify would, not quietly take half the connections.
+TEST_F(lifecycle_test, a_second_gateway_on_the_same_port_fails) {
+    start_gateway({"--threads", "2", "127.0.0.1:0", echo_->address()});
+    const auto port = std::to_string(gateway().port());
+    child_process second(gateway_binary(),
+                         {"--threads", "2", "127.0.0.1:" + port, echo_->address()});
+    auto status = second.wait_exit(10s);
+    ASSERT_TRUE(status) << "the second gateway is still running: " << second.stderr_text();
+    EXPECT_TRUE(status->exited && status->code != 0) << status->describe();
+    EXPECT_TRUE(contains_icase(second.stderr_text(), "in use")) << second.stderr_text();
+    EXPECT_TRUE(echo_round_trip());
+}
+
 TEST_F(lifecycle_test, idle_timeout_exits_without_connections) {
     start_gateway({"--idle-timeout", "1", "127.0.0.1:0", echo_->address()});
     auto status = gateway().process().wait_exit(10s);

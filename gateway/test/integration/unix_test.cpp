@@ -41,6 +41,9 @@ TEST_F(unix_test, unix_listen_accepts_websocket_clients) {
     ASSERT_EQ(gateway().address().unix_path, path.string())
         << "expected 'listening on unix:" << path.string() << "'";
     EXPECT_TRUE(std::filesystem::is_socket(path));
+    // websockify's default mode: only the owner may connect.
+    EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     auto ws = connect_ws();
     EXPECT_EQ(ws->response_header("Sec-WebSocket-Protocol"), "binary");
     payload p(73);
@@ -50,6 +53,16 @@ TEST_F(unix_test, unix_listen_accepts_websocket_clients) {
                         [&](std::span<const std::uint8_t> d) { checker.feed(d); });
     EXPECT_TRUE(checker.matches(total)) << checker.describe(total) << "; " << r.received.describe();
     ws->close(1000, "");
+    EXPECT_TRUE(echo_round_trip());
+}
+
+TEST_F(unix_test, unix_listen_mode_sets_the_socket_mode) {
+    auto echo = loopback_server::tcp(echo_handler());
+    auto path = tmp_ / "shared.sock";
+    start_gateway({"--unix-listen", path.string(), "--unix-listen-mode", "0660", echo->address()});
+    using std::filesystem::perms;
+    EXPECT_EQ(std::filesystem::status(path).permissions() & perms::all,
+              perms::owner_read | perms::owner_write | perms::group_read | perms::group_write);
     EXPECT_TRUE(echo_round_trip());
 }
 

@@ -81,9 +81,17 @@ void gateway::reload() {
     try {
         auto fresh = make_tls_context(opts_);
         std::lock_guard lock(tls_mutex_);
-        tls_ = std::move(fresh);
-        if (tls_)
-            spdlog::info("reloaded TLS certificate '{}'", opts_.cert);
+        if (!fresh && tls_) {
+            // The file went missing (a renewal that deletes before it writes, say): turning TLS
+            // off would drop every new TLS connection.
+            spdlog::error("TLS reload failed, keeping the previous certificate: certificate file "
+                          "'{}' not found",
+                          opts_.cert);
+        } else {
+            tls_ = std::move(fresh);
+            if (tls_)
+                spdlog::info("reloaded TLS certificate '{}'", opts_.cert);
+        }
     } catch (const std::exception& e) {
         spdlog::error("TLS reload failed, keeping the previous certificate: {}", e.what());
     }

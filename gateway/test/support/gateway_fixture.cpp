@@ -7,13 +7,14 @@
 
 namespace vncgate::test {
 
-tls_files make_self_signed_cert(const std::filesystem::path& dir) {
+tls_files make_self_signed_cert(const std::filesystem::path& dir, const std::string& common_name) {
+    std::filesystem::create_directories(dir);
     tls_files f{dir / "cert.pem", dir / "key.pem"};
-    child_process openssl("/usr/bin/openssl",
-                          {"req", "-x509", "-newkey", "ec", "-pkeyopt",
-                           "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
-                           "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                           "-keyout", f.key.string(), "-out", f.cert.string()});
+    child_process openssl("/usr/bin/openssl", {"req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                               "ec_paramgen_curve:prime256v1", "-nodes", "-days",
+                                               "2", "-subj", "/CN=" + common_name, "-addext",
+                                               "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                                               "-keyout", f.key.string(), "-out", f.cert.string()});
     auto st = openssl.wait_exit(30s);
     if (!st || !st->exited || st->code != 0 || !std::filesystem::exists(f.cert) ||
         !std::filesystem::exists(f.key)) {

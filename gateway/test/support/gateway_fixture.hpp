@@ -17,12 +17,14 @@
 
 namespace vncgate::test {
 
-// Certificate and key files (PEM) for "localhost", generated with the openssl command.
+// Self-signed certificate and key files (PEM) for localhost and 127.0.0.1 with the given common
+// name, generated in dir (created if missing) with the openssl command.
 struct tls_files {
     std::filesystem::path cert;
     std::filesystem::path key;
 };
-tls_files make_self_signed_cert(const std::filesystem::path& dir);
+tls_files make_self_signed_cert(const std::filesystem::path& dir,
+                                const std::string& common_name = "localhost");
 
 // A case-insensitive "contains", for human-readable close reasons.
 bool contains_icase(std::string_view haystack, std::string_view needle);

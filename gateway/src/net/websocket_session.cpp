@@ -29,9 +29,11 @@
 #include <cerrno>
 #include <chrono>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <vector>
 
@@ -204,18 +206,12 @@ public:
             route_error_ = route.error;
         }
 
-        const auto& o = gw_->opts();
         websocket::stream_base::timeout timeouts{};
         timeouts.handshake_timeout = handshake_timeout;
-        if (o.heartbeat > 0) {
-            // Beast pings when nothing was received for half the idle time, and drops the
-            // connection when nothing (not even a pong) arrives for the whole of it.
-            timeouts.idle_timeout = std::chrono::seconds(2 * o.heartbeat);
-            timeouts.keep_alive_pings = true;
-        } else {
-            timeouts.idle_timeout = websocket::stream_base::none();
-            timeouts.keep_alive_pings = false;
-        }
+        // --heartbeat is the session's own (see on_heartbeat): Beast's idle timeout would count
+        // only reads, and drop the browser without a close frame.
+        timeouts.idle_timeout = websocket::stream_base::none();
+        timeouts.keep_alive_pings = false;
         ws_.set_option(timeouts);
         ws_.set_option(websocket::stream_base::decorator(
             [binary = protocols.binary](websocket::response_type& res) {
@@ -277,6 +273,7 @@ private:
             close_browser(close_policy, route_error_);
             return;
         }
+        start_heartbeat();
         maybe_start_relay();
     }
 
@@ -386,6 +383,8 @@ private:
     // --- Browser to target ------------------------------------------------------------------
 
     void read_browser() {
+        ++browser_reads_;
+        browser_read_pending_ = true;
         ws_.async_read_some(asio::buffer(up_buf_.data() + up_len_, up_buf_.size() - up_len_),
                             [self = this->shared_from_this()](error_code ec, std::size_t n) {
                                 self->on_browser_read(ec, n);
@@ -393,6 +392,8 @@ private:
     }
 
     void on_browser_read(error_code ec, std::size_t n) {
+        browser_read_pending_ = false;
+        heard_ = true;
         if (ec)
             return on_browser_error(ec);
         if (ws_.got_text()) {
@@ -457,13 +458,78 @@ private:
             drain_target();
             return;
         }
-        if (ec == beast::error::timeout) {
-            set_end_reason("browser stopped answering pings");
-        } else {
-            set_end_reason("browser connection lost: " + ec.message());
-        }
+        set_end_reason("browser connection lost: " + ec.message());
         browser_closed_ = true;
         close_target();
+    }
+
+    // --- Heartbeat (--heartbeat N) ------------------------------------------------------------
+    //
+    // Every N seconds the browser gets a ping (one at a time). It is judged gone when, for a
+    // whole interval after a ping was written, it sent nothing at all (no pong, no data) although
+    // the gateway was reading from it the whole time and its TCP had acknowledged everything
+    // sent to it, the ping included. The session then closes with 1011 and a reason. Not judged:
+    // while the VNC server takes no data the gateway stops reading the browser (backpressure),
+    // so a pong could not be seen; while data to the browser is unacknowledged it may not have
+    // received the ping yet. A browser that vanished with data in flight is caught by the
+    // kernel instead: TCP_USER_TIMEOUT of 2N seconds on its socket.
+
+    void start_heartbeat() {
+        const auto n = gw_->opts().heartbeat;
+        if (n == 0)
+            return;
+        int fd = lowest_layer_stream(ws_.next_layer()).socket().native_handle();
+        auto user_timeout_ms = static_cast<unsigned>(
+            std::min<std::uint64_t>(2000ULL * static_cast<std::uint64_t>(n), UINT32_MAX));
+        ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+        // Pongs (and pings) are seen here, during reads.
+        ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = true; });
+        heartbeat_timer_.emplace(ws_.get_executor());
+        schedule_heartbeat();
+    }
+
+    void schedule_heartbeat() {
+        heartbeat_timer_->expires_after(std::chrono::seconds(gw_->opts().heartbeat));
+        heartbeat_timer_->async_wait([self = this->shared_from_this()](error_code ec) {
+            if (!ec)
+                self->on_heartbeat();
+        });
+    }
+
+    void on_heartbeat() {
+        if (closing_ || browser_closed_ || closing_target_)
+            return;
+        const auto interval = std::chrono::seconds(gw_->opts().heartbeat);
+        if (ping_written_ && !heard_ && browser_read_pending_ && browser_reads_ == reads_at_ping_ &&
+            std::chrono::steady_clock::now() - ping_written_at_ >= interval &&
+            unacknowledged_to_browser() == 0) {
+            set_end_reason("browser stopped answering pings");
+            close_browser(close_internal_error,
+                          "no answer to pings for " + std::to_string(gw_->opts().heartbeat) + " s");
+            return;
+        }
+        // Something heard, reading restarted, or no ping out: a new interval with a new ping.
+        if (!ping_pending_ && (heard_ || browser_reads_ != reads_at_ping_ || !ping_written_)) {
+            heard_ = false;
+            ping_written_ = false;
+            ping_pending_ = true;
+            reads_at_ping_ = browser_reads_;
+            ws_.async_ping({}, [self = this->shared_from_this()](error_code ec) {
+                self->ping_pending_ = false;
+                self->ping_written_ = !ec;
+                self->ping_written_at_ = std::chrono::steady_clock::now();
+            });
+        }
+        schedule_heartbeat();
+    }
+
+    // Bytes sent to the browser that its TCP has not acknowledged yet (0 if unknown).
+    int unacknowledged_to_browser() {
+        int outq = 0;
+        int fd = lowest_layer_stream(ws_.next_layer()).socket().native_handle();
+        if (::ioctl(fd, SIOCOUTQ, &outq) != 0)
+            return 0;
+        return outq;
     }
 
     // --- Target to browser ------------------------------------------------------------------
@@ -736,6 +802,8 @@ private:
             connect_timer_->cancel();
         if (drain_timer_)
             drain_timer_->cancel();
+        if (heartbeat_timer_)
+            heartbeat_timer_->cancel();
         target_.close(ignored);
         if constexpr (can_splice)
             ws_.next_layer().forget_resume();
@@ -774,6 +842,16 @@ private:
     std::vector<protocol::endpoint> endpoints_;
     std::optional<asio::steady_timer> connect_timer_;
     std::optional<asio::steady_timer> drain_timer_;
+    std::optional<asio::steady_timer> heartbeat_timer_;
+    // Heartbeat state (see on_heartbeat): browser reads started, and how many when the current
+    // ping was sent; anything heard since; the ping's write pending or done.
+    std::uint64_t browser_reads_ = 0;
+    std::uint64_t reads_at_ping_ = 0;
+    bool browser_read_pending_ = false;
+    bool heard_ = false;
+    bool ping_pending_ = false;
+    bool ping_written_ = false;
+    std::chrono::steady_clock::time_point ping_written_at_{};
 
     std::string route_error_;
     std::string connect_error_;

@@ -199,17 +199,69 @@ TEST_F(lifecycle_test, heartbeat_pings_the_browser) {
     EXPECT_EQ(back.data, msg);
 }
 
-bool ipv6_loopback_available() {
-    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return false;
+// A browser that never answers pings (but keeps its socket open and reads) is closed with 1011
+// and a reason, instead of being dropped without a close frame.
+TEST_F(lifecycle_test, heartbeat_closes_a_browser_that_never_answers_with_1011) {
+    start_gateway({"--heartbeat", "1", "127.0.0.1:0", echo_->address()});
+    raw_socket s = connect_raw();
+    ws_upgrade(s, "/", gateway_host());
+    std::size_t pings = 0;
+    std::optional<ws_frame> close;
+    for (int i = 0; i < 20 && !close; ++i) {
+        auto f = read_frame(s, 10s); // deliberately no pong
+        if (!f) {
+            break;
+        }
+        if (f->opcode == op_ping) {
+            ++pings;
+        } else if (f->opcode == op_close) {
+            close = f;
+        }
     }
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
+    ASSERT_TRUE(close) << "no close frame after " << pings << " unanswered pings";
+    EXPECT_GE(pings, 1u);
+    EXPECT_EQ(close->close_code(), 1011) << "'" << close->close_reason() << "'";
+    EXPECT_TRUE(contains_icase(close->close_reason(), "ping")) << close->close_reason();
+    s.send_all(encode_close(1011, "", 0x01020304u)); // completes the close handshake
+    s.shutdown_write();
+    EXPECT_TRUE(gateway().process().wait_for_stderr("browser stopped answering pings", 10s));
+    EXPECT_TRUE(echo_round_trip());
+}
+
+// While the VNC server takes no data, the gateway stops reading the browser (backpressure), so
+// the browser's pongs wait in the socket: that is not the browser's fault, and the session must
+// survive it with every byte delivered.
+TEST_F(lifecycle_test, heartbeat_spares_a_browser_while_the_vnc_server_is_not_reading) {
+    auto log = std::make_shared<stream_log>();
+    auto sink = sink_handler(log, 91);
+    auto stalling = loopback_server::tcp([sink](connection& c) {
+        std::this_thread::sleep_for(4s); // not reading: the gateway's writes to it stall
+        sink(c);
+    });
+    start_gateway({"--heartbeat", "1", "127.0.0.1:0", stalling->address()});
+    raw_socket s = connect_raw();
+    ws_upgrade(s, "/", gateway_host());
+
+    // More than the socket buffers between here and the VNC server hold: the gateway's writes
+    // to it stall, and so do its reads from us, until the server reads again.
+    const std::uint64_t total = 32ull << 20;
+    const std::size_t piece = 256 * 1024;
+    payload p(91);
+    for (std::uint64_t off = 0; off < total; off += piece) {
+        ASSERT_TRUE(s.send_all(encode_frame(op_binary, true, p.bytes(off, piece), 0x0a0b0c0du)))
+            << "the gateway closed the connection after " << off << " bytes";
+    }
+    // Pings sent during the stall are answered now; the session must be open and stay so.
+    auto t = read_ws(s, SIZE_MAX, 3s);
+    EXPECT_FALSE(t.close) << "closed: " << t.close->close_code() << " '" << t.close->close_reason()
+                          << "'";
+    // Close as a browser does: the close frame, then the end of the TCP stream.
+    s.send_all(encode_close(1000, "", 0x01020304u));
+    s.shutdown_write();
+    auto rec = log->wait_done(0, 20s);
+    ASSERT_TRUE(rec) << "the VNC server's connection did not end";
+    EXPECT_EQ(rec->bytes_read.load(), total);
+    EXPECT_EQ(rec->first_mismatch, -1);
 }
 
 TEST_F(lifecycle_test, listens_on_ipv6_loopback) {

@@ -492,12 +492,15 @@ void server::daemonize() {
     ::setsid();
     for (auto& c : impl_->contexts)
         c->notify_fork(asio::execution_context::fork_child);
+    // Every path in the options is absolute: the daemon holds no directory busy.
+    [[maybe_unused]] int ignored = ::chdir("/");
+    // The caller's stdin, stdout and stderr are let go, or a shell that captures vncgate's
+    // output would wait for the daemon to end. Log messages go to --log-file or syslog.
     int devnull = ::open("/dev/null", O_RDWR);
     if (devnull >= 0) {
         ::dup2(devnull, STDIN_FILENO);
         ::dup2(devnull, STDOUT_FILENO);
-        if (impl_->gw->opts().log_file.empty())
-            ::dup2(devnull, STDERR_FILENO);
+        ::dup2(devnull, STDERR_FILENO);
         if (devnull > STDERR_FILENO)
             ::close(devnull);
     }

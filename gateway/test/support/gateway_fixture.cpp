@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cctype>
 #include <iostream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace vncgate::test {
 
@@ -30,6 +33,19 @@ bool contains_icase(std::string_view haystack, std::string_view needle) {
                                      std::tolower(static_cast<unsigned char>(b));
                           });
     return it != haystack.end();
+}
+
+bool ipv6_loopback_available() {
+    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0) {
+        return false;
+    }
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
 }
 
 void gateway_test::TearDown() {

@@ -29,6 +29,9 @@ tls_files make_self_signed_cert(const std::filesystem::path& dir,
 // A case-insensitive "contains", for human-readable close reasons.
 bool contains_icase(std::string_view haystack, std::string_view needle);
 
+// True if this machine can bind a socket to ::1 (IPv6 loopback).
+bool ipv6_loopback_available();
+
 class gateway_test : public ::testing::Test {
 protected:
     void TearDown() override;

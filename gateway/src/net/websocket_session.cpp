@@ -273,6 +273,7 @@ private:
             close_browser(close_policy, route_error_);
             return;
         }
+        watch_control_frames();
         start_heartbeat();
         maybe_start_relay();
     }
@@ -444,23 +445,50 @@ private:
     void on_browser_error(error_code ec) {
         if (closing_ || browser_closed_)
             return; // our own close is in progress, or the browser side already ended
-        if (ec == websocket::error::closed) {
-            auto reason = ws_.reason();
-            set_end_reason("browser closed the connection (" + std::to_string(reason.code) +
-                           (reason.reason.empty()
-                                ? ""
-                                : " " + std::string(reason.reason.data(), reason.reason.size())) +
-                           ")");
-            // Tell the target once everything the browser sent is written, and let it finish.
-            browser_closed_ = true;
-            if (up_len_ > 0)
-                return write_up(); // then drains
-            drain_target();
-            return;
-        }
+        if (ec == websocket::error::closed)
+            return on_browser_close_frame();
         set_end_reason("browser connection lost: " + ec.message());
         browser_closed_ = true;
         close_target();
+    }
+
+    // The browser's close frame arrived. Beast answers it, then waits for the browser to close
+    // TCP as well before it ends the read (and would wait forever for a client that never does),
+    // so this runs from the control callback as soon as the frame is seen. Everything the browser
+    // sent before it was handed over already: tell the target now, and let it finish.
+    void on_browser_close_frame() {
+        if (closing_ || browser_closed_)
+            return;
+        auto reason = ws_.reason();
+        set_end_reason("browser closed the connection (" + std::to_string(reason.code) +
+                       (reason.reason.empty()
+                            ? ""
+                            : " " + std::string(reason.reason.data(), reason.reason.size())) +
+                       ")");
+        browser_closed_ = true;
+        // A browser that keeps its socket open after the closing handshake is cut off.
+        teardown_timer_.emplace(ws_.get_executor());
+        teardown_timer_->expires_after(handshake_timeout);
+        teardown_timer_->async_wait([weak = this->weak_from_this()](error_code ec) {
+            if (auto self = weak.lock(); self && !ec) {
+                error_code ignored;
+                lowest_layer_stream(self->ws_.next_layer()).socket().close(ignored);
+            }
+        });
+        if (up_len_ > 0)
+            return write_up(); // then drains
+        drain_target();
+    }
+
+    // Sees every control frame the browser sends, during reads: pongs for the heartbeat, the
+    // close frame to end the session without waiting for Beast's closing handshake.
+    void watch_control_frames() {
+        ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+            heard_ = true;
+            if (kind == websocket::frame_type::close)
+                asio::post(ws_.get_executor(),
+                           [self = this->shared_from_this()] { self->on_browser_close_frame(); });
+        });
     }
 
     // --- Heartbeat (--heartbeat N) ------------------------------------------------------------
@@ -482,8 +510,6 @@ private:
         auto user_timeout_ms = static_cast<unsigned>(
             std::min<std::uint64_t>(2000ULL * static_cast<std::uint64_t>(n), UINT32_MAX));
         ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
-        // Pongs (and pings) are seen here, during reads.
-        ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = true; });
         heartbeat_timer_.emplace(ws_.get_executor());
         schedule_heartbeat();
     }
@@ -843,6 +869,7 @@ private:
     std::optional<asio::steady_timer> connect_timer_;
     std::optional<asio::steady_timer> drain_timer_;
     std::optional<asio::steady_timer> heartbeat_timer_;
+    std::optional<asio::steady_timer> teardown_timer_; // bounds the browser's closing handshake
     // Heartbeat state (see on_heartbeat): browser reads started, and how many when the current
     // ping was sent; anything heard since; the ping's write pending or done.
     std::uint64_t browser_reads_ = 0;

@@ -96,6 +96,33 @@ TEST_F(close_test, browser_close_delivers_every_byte_then_eof_to_target) {
     EXPECT_TRUE(rec->saw_eof) << "the target must see EOF (FIN), not a reset";
 }
 
+// A browser that sends its close frame but keeps the TCP connection open (a client that never
+// finishes the closing handshake) must not hold the VNC server's connection: the VNC server is
+// told at once, with every byte sent before the close, and the session ends within a bound.
+TEST_F(close_test, browser_close_without_tcp_close_still_ends_the_vnc_connection) {
+    auto log = std::make_shared<stream_log>();
+    auto sink = loopback_server::tcp(sink_handler(log, 43));
+    start_gateway({"127.0.0.1:0", sink->address()});
+    raw_socket s = connect_raw();
+    ws_upgrade(s, "/", gateway_host());
+    auto data = payload(43).bytes(0, 100000);
+    ASSERT_TRUE(s.send_all(encode_frame(op_binary, true, data, 0x11223344u)));
+    ASSERT_TRUE(s.send_all(encode_close(1000, "bye", 0x11223344u)));
+    auto t = read_ws(s, SIZE_MAX, 10s); // the close reply; the socket then stays open
+    ASSERT_TRUE(t.close) << to_string(t.end);
+    EXPECT_EQ(t.close->close_code(), 1000);
+    auto rec = log->wait_done(0, 5s);
+    ASSERT_TRUE(rec) << "the VNC server's connection is still open 5 s after the browser's close";
+    {
+        std::lock_guard lock(rec->mutex);
+        EXPECT_EQ(rec->bytes_read, data.size());
+        EXPECT_EQ(rec->first_mismatch, -1);
+        EXPECT_TRUE(rec->saw_eof);
+    }
+    EXPECT_TRUE(gateway().process().wait_for_stderr(R"(session 1 ended: .*browser closed)", 30s))
+        << "the session did not end although the browser never closed its socket";
+}
+
 // RFC 6455 5.5.1: the close frame is answered with a close frame.
 TEST_F(close_test, browser_close_is_answered_with_a_close_frame) {
     auto echo = loopback_server::tcp(echo_handler());

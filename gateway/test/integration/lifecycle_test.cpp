@@ -48,9 +48,7 @@ TEST_F(lifecycle_test, sigterm_closes_every_session_with_1001_and_exits_0) {
     auto busy_closed = busy->receive_until_close(15s);
     EXPECT_EQ(busy_closed.code, 1001) << "busy session: " << busy_closed.describe();
 
-    auto status = gateway().process().wait_exit(10s);
-    ASSERT_TRUE(status) << "still running 10 s after SIGTERM";
-    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    ASSERT_TRUE(exits_cleanly(gateway().process(), "after SIGTERM"));
 }
 
 // A browser that gets the 1001 close frame but never answers it must not keep the gateway alive.
@@ -75,26 +73,20 @@ TEST_F(lifecycle_test, sigterm_exits_even_if_a_client_never_answers_the_close) {
     ASSERT_TRUE(close) << "no close frame after SIGTERM";
     EXPECT_EQ(close->close_code(), 1001) << "'" << close->close_reason() << "'";
     // Deliberately no close reply, and the socket stays open.
-    auto status = gateway().process().wait_exit(10s);
-    ASSERT_TRUE(status) << "still running 10 s after SIGTERM (waiting for our close reply?)";
-    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    ASSERT_TRUE(exits_cleanly(gateway().process(), "after SIGTERM (waiting for our close reply?)"));
 }
 
 TEST_F(lifecycle_test, sigterm_without_sessions_exits_0) {
     start_gateway({"127.0.0.1:0", echo_->address()});
     EXPECT_TRUE(echo_round_trip());
     gateway().process().send_signal(SIGTERM);
-    auto status = gateway().process().wait_exit(10s);
-    ASSERT_TRUE(status) << "still running 10 s after SIGTERM";
-    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    ASSERT_TRUE(exits_cleanly(gateway().process(), "after SIGTERM"));
 }
 
 TEST_F(lifecycle_test, run_once_exits_after_the_first_session) {
     start_gateway({"--run-once", "127.0.0.1:0", echo_->address()});
     EXPECT_TRUE(echo_round_trip());
-    auto status = gateway().process().wait_exit(10s);
-    ASSERT_TRUE(status) << "--run-once: still running 10 s after the session ended";
-    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    ASSERT_TRUE(exits_cleanly(gateway().process(), "after the --run-once session ended"));
 }
 
 // websockify's --run-once serves one WebSocket connection: once it started, the gateway takes no
@@ -122,9 +114,7 @@ TEST_F(lifecycle_test, run_once_refuses_a_second_session_while_the_first_runs) {
     first->send_binary(as_bytes("still"));
     EXPECT_EQ(as_string(first->receive_bytes(5)), "still");
     first->close(1000, "");
-    auto status = gateway().process().wait_exit(10s);
-    ASSERT_TRUE(status) << "--run-once: still running 10 s after the session ended";
-    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    ASSERT_TRUE(exits_cleanly(gateway().process(), "after the --run-once session ended"));
 }
 
 // After --timeout stopped the accepting, SIGTERM still closes the open sessions with 1001 (it is
@@ -142,9 +132,7 @@ TEST_F(lifecycle_test, sigterm_after_timeout_still_closes_sessions_with_1001) {
     auto closed = ws->receive_until_close(10s);
     EXPECT_TRUE(closed.close_frame) << closed.describe();
     EXPECT_EQ(closed.code, 1001) << closed.describe();
-    auto status = gateway().process().wait_exit(10s);
-    ASSERT_TRUE(status) << "still running 10 s after SIGTERM";
-    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    ASSERT_TRUE(exits_cleanly(gateway().process(), "after SIGTERM"));
 }
 
 // With several I/O threads every thread listens on the port (SO_REUSEPORT); a second gateway on
@@ -163,9 +151,7 @@ TEST_F(lifecycle_test, a_second_gateway_on_the_same_port_fails) {
 
 TEST_F(lifecycle_test, idle_timeout_exits_without_connections) {
     start_gateway({"--idle-timeout", "1", "127.0.0.1:0", echo_->address()});
-    auto status = gateway().process().wait_exit(10s);
-    ASSERT_TRUE(status) << "--idle-timeout 1: still running after 10 s";
-    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    ASSERT_TRUE(exits_cleanly(gateway().process(), "with --idle-timeout 1 and no connection"));
 }
 
 TEST_F(lifecycle_test, idle_timeout_waits_for_active_sessions) {

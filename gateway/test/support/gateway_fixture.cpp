@@ -48,6 +48,19 @@ bool ipv6_loopback_available() {
     return ok;
 }
 
+::testing::AssertionResult exits_cleanly(child_process& p, const std::string& after,
+                                         milliseconds timeout) {
+    auto status = p.wait_exit(timeout);
+    if (!status) {
+        return ::testing::AssertionFailure()
+               << "still running " << timeout.count() / 1000 << " s " << after;
+    }
+    if (!status->exited || status->code != 0) {
+        return ::testing::AssertionFailure() << status->describe();
+    }
+    return ::testing::AssertionSuccess();
+}
+
 void gateway_test::TearDown() {
     if (!gateway_) {
         return;

@@ -32,6 +32,11 @@ bool contains_icase(std::string_view haystack, std::string_view needle);
 // True if this machine can bind a socket to ::1 (IPv6 loopback).
 bool ipv6_loopback_available();
 
+// Success if the process exits with status 0 within `timeout`; otherwise says that it is still
+// running `after` (e.g. "after SIGTERM") or how it ended.
+::testing::AssertionResult exits_cleanly(child_process& p, const std::string& after,
+                                         milliseconds timeout = std::chrono::seconds(10));
+
 class gateway_test : public ::testing::Test {
 protected:
     void TearDown() override;

@@ -146,16 +146,33 @@ export class Desktop {
    * some time after the start and cannot be observed from outside: click until picked() says.
    */
   watchNextClick() {
-    const child = spawnLogged('xdotool', ['selectwindow'], {
-      env: { ...process.env, DISPLAY: this.display },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
     let out = '';
-    child.stdout.setEncoding('latin1');
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    return { picked: () => out.trim(), stop: () => stopProcesses([child]) };
+    let child;
+    let stopped = false;
+    // selectwindow grabs the pointer; when the grab fails it exits without a window (its
+    // message goes to xdotool.log), and is started again until stop().
+    const start = () => {
+      child = spawnLogged('xdotool', ['selectwindow'], {
+        env: { ...process.env, DISPLAY: this.display },
+        logFile: this.logDir ? join(this.logDir, 'xdotool.log') : undefined,
+        stdio: ['ignore', 'pipe', 'log'],
+      });
+      child.stdout.setEncoding('latin1');
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.exited.then(() => {
+        if (!stopped && !out.trim()) setTimeout(() => stopped || start(), 100);
+      });
+    };
+    start();
+    return {
+      picked: () => out.trim(),
+      stop: () => {
+        stopped = true;
+        return stopProcesses([child]);
+      },
+    };
   }
 
   /** Stops every process of the desktop by PID; the xterm goes first, the X server last. */
